@@ -1,0 +1,64 @@
+"""s2t_np: a pure-NumPy reference implementation of Speech2Text.
+
+The public names are loaded lazily (PEP 562 module ``__getattr__``): ``import s2t_np`` does no
+work and imports nothing heavy; ``s2t_np.fbank`` imports ``s2t_np.kaldi_fbank`` on first use.
+Stage modules are named differently from the functions they export (``kaldi_fbank.fbank``,
+``transcriber.transcribe``) so a submodule import never shadows a public function.
+See docs/architecture.md for the module map.
+"""
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> submodule that defines it
+_EXPORTS = {
+    # front end (docs/frontend.md)
+    "load_audio": "audio",
+    "fbank": "kaldi_fbank",
+    "utterance_cmvn": "cmvn",
+    "Speech2TextFeatureExtractor": "feature_extraction",
+    "BatchFeature": "feature_extraction",
+    # model (docs/model.md)
+    "Speech2TextConfig": "config",
+    "load_params": "weights",
+    "Speech2TextModel": "modeling",
+    "Speech2TextForConditionalGeneration": "modeling",
+    "Speech2TextEncoder": "modeling",
+    "conv_output_lengths": "subsampler",
+    # generation (docs/generation.md)
+    "GenerationConfig": "generation_config",
+    # text and end to end (docs/usage.md)
+    "Speech2TextTokenizer": "tokenizer",
+    "Speech2TextProcessor": "processor",
+    "transcribe": "transcriber",
+    # errors
+    "S2TError": "errors",
+    "AudioFileNotFoundError": "errors",
+    "AudioDecodeError": "errors",
+    "EmptyAudioError": "errors",
+    "InvalidAudioError": "errors",
+    "SamplingRateError": "errors",
+    "InvalidInputError": "errors",
+    "ConfigError": "errors",
+    "WeightsError": "errors",
+    "ModelNotFoundError": "errors",
+    "GenerationError": "errors",
+    "UnsupportedOptionError": "errors",
+    "TokenizerError": "errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 's2t_np' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # cache: later lookups skip __getattr__
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
