@@ -1,0 +1,179 @@
+"""Speech2Text decoder with an explicit K/V cache, and the LM head
+(HF Speech2TextDecoder, Speech2TextDecoderLayer, `lm_head`; inference path).
+
+    x = embed_tokens[ids] * embed_scale + positions(ids != pad, past_len)             [B, L, D]
+    x = x + self_attn(LN1(x), causal + decoder_attention_mask)                         per layer
+    x = x + cross_attn(LN2(x), encoder K/V, encoder key mask)       (`encoder_attn`)
+    x = x + fc2(act(fc1(LN3(x))))
+    h = LN_final(x);   logits = h @ lm_head.T   (no bias; lm_head is embed_tokens when tied)
+
+Positions come from the ids (a pad id gets the zero row), offset by the cached length, as
+transformers does; they are not limited to max_target_positions.
+
+The cache (plain data, passed in and returned, never mutated) is a list with one dict per layer:
+
+    {"self_k":  [B, H, T_past, dh], "self_v":  [B, H, T_past, dh],   grows by concatenation
+     "cross_k": [B, H, T', dh],     "cross_v": [B, H, T', dh]}       encoder K/V, computed once
+
+`init_cache` builds it from the encoder output (T_past = 0). A step of search code:
+
+    hidden, cache = decoder_forward(ids[:, -1:], None, enc_mask, cache, **params["decoder"], cfg=cfg)[:2]
+    logits = lm_logits(hidden, **params["lm_head"])                   # [B, 1, V]
+    cache = reorder_cache(cache, beam_idx)                            # after choosing beams
+
+Feeding the ids one at a time this way gives the same logits as one call on the whole sequence
+(tests/test_model_parity.py checks it against transformers' cached decoding).
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import nn
+from .attention import additive_mask, cross_attention, project_kv, self_attention
+from .errors import InvalidInputError
+from .nn import ACTIVATIONS, layer_norm, linear
+from .positions import sinusoidal_positions
+
+
+class DecoderOutput(NamedTuple):
+    last_hidden_state: np.ndarray  # [B, L, D] after the final LayerNorm
+    cache: list  # one dict per layer, see the module docstring
+    hidden_states: tuple | None  # N + 1 arrays [B, L, D] (input of layer 0, ..., final LayerNorm output)
+    attentions: tuple | None  # N arrays [B, H, L, T_past + L]
+    cross_attentions: tuple | None  # N arrays [B, H, L, T']
+
+
+def init_cache(encoder_hidden_states, layers, *, n_heads):
+    """Empty self-attention K/V and the cross-attention K/V of every layer from the encoder output [B, T', D]."""
+    b, _, d = encoder_hidden_states.shape
+    empty = np.zeros((b, n_heads, 0, d // n_heads), encoder_hidden_states.dtype)  # [B, H, 0, dh]
+    cache = []
+    for layer in layers:
+        attn = layer["encoder_attn"]
+        cross_k, cross_v = project_kv(encoder_hidden_states, attn["k_proj"], attn["v_proj"], n_heads=n_heads)
+        cache.append({"self_k": empty, "self_v": empty, "cross_k": cross_k, "cross_v": cross_v})  # [B, H, T', dh]
+    return cache
+
+
+def reorder_cache(cache, beam_idx):
+    """Select / reorder the batch rows of every cached array: one indexing step over the whole cache."""
+    return [{name: array[beam_idx] for name, array in layer.items()} for layer in cache]
+
+
+def cache_length(cache):
+    """Number of tokens already in the self-attention cache (T_past)."""
+    return 0 if not cache else cache[0]["self_k"].shape[2]
+
+
+def decoder_layer(x, self_mask, cross_mask, layer_cache, self_attn, self_attn_layer_norm, encoder_attn,
+                  encoder_attn_layer_norm, fc1, fc2, final_layer_norm, *, n_heads, act):
+    """Pre-LN decoder layer. Returns (x [B, L, D], new layer cache, self weights, cross weights)."""
+    h = layer_norm(x, **self_attn_layer_norm)  # [B, L, D]
+    h, k, v, self_weights = self_attention(h, self_mask, **self_attn, n_heads=n_heads,
+                                           past_k=layer_cache["self_k"], past_v=layer_cache["self_v"])
+    x = x + h
+    h = layer_norm(x, **encoder_attn_layer_norm)
+    # encoder_attn's k_proj / v_proj were applied once, in init_cache
+    h, cross_weights = cross_attention(h, layer_cache["cross_k"], layer_cache["cross_v"], cross_mask,
+                                       q_proj=encoder_attn["q_proj"], out_proj=encoder_attn["out_proj"],
+                                       n_heads=n_heads)
+    x = x + h
+    h = layer_norm(x, **final_layer_norm)
+    x = x + linear(act(linear(h, **fc1)), **fc2)  # [B, L, D] -> [B, L, F] -> [B, L, D]
+    new_cache = {"self_k": k, "self_v": v, "cross_k": layer_cache["cross_k"], "cross_v": layer_cache["cross_v"]}
+    return x, new_cache, self_weights, cross_weights
+
+
+def self_attention_mask(batch, length, past_len, decoder_attention_mask, dtype):
+    """Additive causal mask [B, 1, L, T_past + L] (and-ed with a [B, T_past + L] key mask), or None when
+    nothing is masked (one new token and no key mask)."""
+    total = past_len + length
+    if decoder_attention_mask is None and length == 1:
+        return None
+    keep = np.arange(total)[None, :] <= (past_len + np.arange(length))[:, None]  # [L, T_past + L]
+    keep = np.broadcast_to(keep, (batch, 1, length, total))  # [B, 1, L, T_past + L]
+    if decoder_attention_mask is not None:
+        keep = keep & decoder_attention_mask.astype(bool)[:, None, None, :]
+    return additive_mask(keep, dtype)
+
+
+def decoder_forward(input_ids, encoder_hidden_states, encoder_attention_mask, cache=None, *, embed_tokens, layers,
+                    layer_norm, cfg, decoder_attention_mask=None, output_hidden_states=False,
+                    output_attentions=False):
+    """Decoder forward over new ids [B, L] given the encoder output [B, T', D] (or a cache holding its K/V).
+
+    encoder_attention_mask: subsampled 0/1 frame mask [B, T'] or None. decoder_attention_mask:
+    0/1 mask over all keys, past and new [B, T_past + L], or None. cache: as returned by a previous
+    call or `init_cache`; None starts a new sequence (then encoder_hidden_states is required).
+    Returns DecoderOutput(last_hidden_state [B, L, D], cache, hidden_states, attentions, cross_attentions).
+    """
+    weight = embed_tokens["weight"]
+    dtype = weight.dtype.type
+    n_heads = cfg.decoder_attention_heads
+    if cache is None:
+        if encoder_hidden_states is None:
+            raise InvalidInputError("decoder_forward needs encoder_hidden_states or a cache holding the encoder K/V")
+        cache = init_cache(encoder_hidden_states, layers, n_heads=n_heads)
+    b, length = input_ids.shape
+    past_len = cache_length(cache)
+    if decoder_attention_mask is not None and decoder_attention_mask.shape != (b, past_len + length):
+        raise InvalidInputError(f"decoder_attention_mask must have shape [batch, past + new tokens] = "
+                                f"{(b, past_len + length)}, got {decoder_attention_mask.shape}")
+
+    x = weight[input_ids] * dtype(cfg.embed_scale)  # [B, L, D]
+    valid = input_ids != cfg.pad_token_id  # [B, L]
+    x += sinusoidal_positions(valid, cfg.d_model, cfg.pad_token_id, past_len).astype(dtype)
+    self_mask = self_attention_mask(b, length, past_len, decoder_attention_mask, dtype)
+    cross_mask = None
+    if encoder_attention_mask is not None:
+        cross_mask = additive_mask(encoder_attention_mask.astype(bool)[:, None, None, :], dtype)  # [B, 1, 1, T']
+
+    act = ACTIVATIONS[cfg.activation_function]
+    new_cache, hidden_states, attentions, cross_attentions = [], [], [], []
+    for layer, layer_cache in zip(layers, cache):
+        hidden_states.append(x)
+        x, c, self_w, cross_w = decoder_layer(x, self_mask, cross_mask, layer_cache, **layer, n_heads=n_heads, act=act)
+        new_cache.append(c)
+        attentions.append(self_w)
+        cross_attentions.append(cross_w)
+    x = nn.layer_norm(x, **layer_norm)  # final LayerNorm (the parameter name shadows the function)
+    hidden_states.append(x)
+    return DecoderOutput(
+        x,
+        new_cache,
+        tuple(hidden_states) if output_hidden_states else None,
+        tuple(attentions) if output_attentions else None,
+        tuple(cross_attentions) if output_attentions else None,
+    )
+
+
+def lm_logits(hidden, weight):
+    """LM head (no bias): [B, L, D] -> [B, L, V]. `weight` is lm_head.weight [V, D]."""
+    return linear(hidden, weight)
+
+
+def check_decoder_ids(input_ids, cfg, name="decoder_input_ids"):
+    """Validate decoder ids: integer [B, L] within [0, vocab_size)."""
+    if not isinstance(input_ids, np.ndarray):
+        raise InvalidInputError(f"{name} must be a NumPy integer array, got {type(input_ids).__name__}")
+    if input_ids.ndim != 2 or input_ids.shape[1] == 0:
+        raise InvalidInputError(f"{name} must have shape [batch, tokens] with tokens >= 1, got {input_ids.shape}")
+    if not np.issubdtype(input_ids.dtype, np.integer):
+        raise InvalidInputError(f"{name} must hold integer ids, got dtype {input_ids.dtype}")
+    bad = (input_ids < 0) | (input_ids >= cfg.vocab_size)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise InvalidInputError(f"{name} has id {int(input_ids[where])} at {where}, outside the vocabulary "
+                                f"[0, {cfg.vocab_size})")
+    return input_ids
+
+
+def shift_tokens_right(labels, pad_token_id, decoder_start_token_id):
+    """Teacher-forcing decoder inputs from labels [B, L] (transformers' shift_tokens_right):
+    [start, labels[:, :-1]] with -100 replaced by pad_token_id."""
+    shifted = np.empty_like(labels)
+    shifted[:, 1:] = labels[:, :-1]
+    shifted[:, 0] = decoder_start_token_id
+    shifted[shifted == -100] = pad_token_id
+    return shifted

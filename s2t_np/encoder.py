@@ -1,0 +1,99 @@
+"""Speech2Text encoder: subsampler, scale + sinusoidal positions, pre-LN layers, final LayerNorm
+(HF Speech2TextEncoder and Speech2TextEncoderLayer, inference path).
+
+    x   = subsample(features) * embed_scale + positions(frame_mask)          [B, T', D]
+    x   = x + self_attn(LN1(x), key mask)                                     per layer
+    x   = x + fc2(act(fc1(LN2(x))))
+    out = LN_final(x)
+
+The frame mask [B, T] is reduced to the subsampled mask [B, T'] by the length formula applied to
+each row's number of valid frames (HF `_get_feature_vector_attention_mask`): the first
+conv_output_lengths(sum(mask)) frames are valid. Padded frames get the zero position row and are
+masked as keys (not as queries). hidden_states follow transformers: the input of layer 0, the
+outputs of layers 0 .. N-2, and last the final LayerNorm output (HF replaces the last layer's
+raw output by last_hidden_state).
+"""
+
+import numpy as np
+
+from .attention import additive_mask, self_attention
+from . import nn
+from .errors import InvalidInputError
+from .nn import ACTIVATIONS, layer_norm, linear
+from .positions import sinusoidal_positions
+from .subsampler import conv_output_lengths, subsample
+
+
+def encoder_layer(x, mask, self_attn, self_attn_layer_norm, fc1, fc2, final_layer_norm, *, n_heads, act):
+    """Pre-LN encoder layer. Returns (x [B, T', D], attention weights [B, H, T', T'])."""
+    h = layer_norm(x, **self_attn_layer_norm)  # [B, T', D]
+    h, _, _, weights = self_attention(h, mask, **self_attn, n_heads=n_heads)
+    x = x + h
+    h = layer_norm(x, **final_layer_norm)
+    return x + linear(act(linear(h, **fc1)), **fc2), weights  # [B, T', D] -> [B, T', F] -> [B, T', D]
+
+
+def subsampled_mask(attention_mask, num_frames, num_conv_layers):
+    """Frame mask [B, T] -> subsampled 0/1 mask [B, T'] (int64), T' = num_frames."""
+    lengths = conv_output_lengths(attention_mask.sum(axis=-1).astype(np.int64), num_conv_layers)  # [B]
+    return (np.arange(num_frames)[None, :] < lengths[:, None]).astype(np.int64)  # [B, T']
+
+
+def encode(input_features, attention_mask, *, conv, layers, layer_norm, cfg, output_hidden_states=False,
+           output_attentions=False):
+    """Encoder forward: features [B, T, C_in] (+ frame mask [B, T] or None) -> dict with
+    last_hidden_state [B, T', D], attention_mask [B, T'] (subsampled, or None), hidden_states
+    (tuple of N + 1 arrays, or None), attentions (tuple of N [B, H, T', T'], or None).
+    """
+    x = subsample(input_features, conv["conv_layers"])  # [B, T', D]
+    x *= x.dtype.type(cfg.embed_scale)
+    b, t_sub = x.shape[:2]
+    if attention_mask is not None:
+        frame_mask = subsampled_mask(attention_mask, t_sub, cfg.num_conv_layers)  # [B, T']
+        key_mask = additive_mask(frame_mask[:, None, None, :].astype(bool), x.dtype)  # [B, 1, 1, T']
+    else:
+        frame_mask, key_mask = None, None
+    valid = frame_mask if frame_mask is not None else np.ones((b, t_sub), np.int64)
+    x += sinusoidal_positions(valid, cfg.d_model, cfg.pad_token_id).astype(x.dtype)  # [B, T', D]
+
+    act = ACTIVATIONS[cfg.activation_function]
+    hidden_states, attentions = [], []
+    for layer in layers:
+        if output_hidden_states:
+            hidden_states.append(x)
+        x, weights = encoder_layer(x, key_mask, **layer, n_heads=cfg.encoder_attention_heads, act=act)
+        if output_attentions:
+            attentions.append(weights)
+    x = nn.layer_norm(x, **layer_norm)  # final LayerNorm (the parameter name shadows the function)
+    if output_hidden_states:
+        hidden_states.append(x)
+    return {
+        "last_hidden_state": x,
+        "attention_mask": frame_mask,
+        "hidden_states": tuple(hidden_states) if output_hidden_states else None,
+        "attentions": tuple(attentions) if output_attentions else None,
+    }
+
+
+def check_features(input_features, attention_mask, cfg):
+    """Validate encoder inputs; raises InvalidInputError with the expected shapes."""
+    if not isinstance(input_features, np.ndarray):
+        raise InvalidInputError(f"input_features must be a NumPy array, got {type(input_features).__name__}")
+    if input_features.ndim != 3:
+        raise InvalidInputError(f"input_features must have rank 3 [batch, frames, {cfg.input_dim}], got shape "
+                                f"{input_features.shape}")
+    if input_features.shape[-1] != cfg.input_dim:
+        raise InvalidInputError(f"input_features has {input_features.shape[-1]} features per frame; this model "
+                                f"expects input_feat_per_channel * input_channels = {cfg.input_dim}")
+    if input_features.shape[0] == 0 or input_features.shape[1] == 0:
+        raise InvalidInputError(f"input_features is empty: shape {input_features.shape}")
+    if not np.issubdtype(input_features.dtype, np.floating):
+        raise InvalidInputError(f"input_features must be floating point, got {input_features.dtype}")
+    if attention_mask is not None:
+        attention_mask = np.asarray(attention_mask)
+        if attention_mask.shape != input_features.shape[:2]:
+            raise InvalidInputError(f"attention_mask shape {attention_mask.shape} must be [batch, frames] = "
+                                    f"{input_features.shape[:2]}")
+        if (attention_mask.sum(axis=-1) <= 0).any():
+            raise InvalidInputError("attention_mask has a row without any valid frame")
+    return attention_mask

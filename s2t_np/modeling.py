@@ -1,0 +1,221 @@
+"""HF-compatible facades: Speech2TextEncoder, Speech2TextModel, Speech2TextForConditionalGeneration.
+
+Thin classes that hold a config and a params dict and call the stage functions (encoder.py,
+decoder.py); no math lives here. Arguments and output field names follow transformers'
+`forward` (input_features, attention_mask, decoder_input_ids, decoder_attention_mask,
+encoder_outputs, past_key_values, use_cache, output_attentions, output_hidden_states, labels),
+with NumPy arrays in and out. `past_key_values` is the plain cache of decoder.py (a list of
+per-layer dicts), not a transformers Cache object.
+
+For search code, Speech2TextForConditionalGeneration also exposes the decoding step:
+
+    enc, enc_mask = model.encode(input_features, attention_mask)     # [B, T', D], [B, T'] or None
+    cache = model.init_cache(enc)                                     # cross K/V of every layer
+    logits, cache = model.decode_step(ids_new, enc_mask, cache)       # [B, L_new, V]
+    cache = model.reorder_cache(cache, beam_idx)
+"""
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from .config import Speech2TextConfig
+from .decoder import (
+    check_decoder_ids, decoder_forward, init_cache, lm_logits, reorder_cache, shift_tokens_right,
+)
+from .encoder import check_features, encode, subsampled_mask
+from .errors import InvalidInputError
+from .nn import cross_entropy
+from .weights import compute_dtype, load_params
+
+
+# ---- outputs (transformers' field names) -------------------------------------------------------
+@dataclasses.dataclass
+class ModelOutput:
+    """Attribute access, `out["name"]`, and `out[i]` / `to_tuple()` over the fields that are not None."""
+
+    def to_tuple(self):
+        return tuple(v for v in (getattr(self, f.name) for f in dataclasses.fields(self)) if v is not None)
+
+    def keys(self):
+        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name) is not None]
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return getattr(self, key)
+        return self.to_tuple()[key]
+
+
+@dataclasses.dataclass
+class BaseModelOutput(ModelOutput):
+    last_hidden_state: np.ndarray = None
+    hidden_states: tuple = None
+    attentions: tuple = None
+
+
+@dataclasses.dataclass
+class Seq2SeqModelOutput(ModelOutput):
+    last_hidden_state: np.ndarray = None
+    past_key_values: list = None
+    decoder_hidden_states: tuple = None
+    decoder_attentions: tuple = None
+    cross_attentions: tuple = None
+    encoder_last_hidden_state: np.ndarray = None
+    encoder_hidden_states: tuple = None
+    encoder_attentions: tuple = None
+
+
+@dataclasses.dataclass
+class Seq2SeqLMOutput(ModelOutput):
+    loss: np.floating = None
+    logits: np.ndarray = None
+    past_key_values: list = None
+    decoder_hidden_states: tuple = None
+    decoder_attentions: tuple = None
+    cross_attentions: tuple = None
+    encoder_last_hidden_state: np.ndarray = None
+    encoder_hidden_states: tuple = None
+    encoder_attentions: tuple = None
+
+
+# ---- facades -----------------------------------------------------------------------------------
+class _Pretrained:
+    _with_lm_head = False
+
+    def __init__(self, config, params, dtype=np.float32, name_or_path=None):
+        self.config = config
+        self.params = params
+        self.dtype = compute_dtype(dtype)
+        self.name_or_path = name_or_path  # the directory from_pretrained read (generation_config.json lives there)
+
+    @classmethod
+    def from_pretrained(cls, model_dir, dtype=np.float32):
+        """Load config.json and the safetensors weights of a local transformers-format directory."""
+        config = Speech2TextConfig.from_pretrained(model_dir)
+        params = load_params(model_dir, config, dtype, with_lm_head=cls._with_lm_head)
+        return cls(config, params, dtype, name_or_path=str(Path(model_dir)))
+
+    def _features(self, input_features, attention_mask):
+        attention_mask = check_features(input_features, attention_mask, self.config)
+        return input_features.astype(self.dtype, copy=False), attention_mask
+
+
+class Speech2TextEncoder(_Pretrained):
+    """The encoder alone (HF Speech2TextEncoder): features -> BaseModelOutput."""
+
+    def __call__(self, input_features, attention_mask=None, output_attentions=False, output_hidden_states=False):
+        features, attention_mask = self._features(input_features, attention_mask)
+        out = encode(features, attention_mask, **self.params["encoder"], cfg=self.config,
+                     output_hidden_states=output_hidden_states, output_attentions=output_attentions)
+        return BaseModelOutput(out["last_hidden_state"], out["hidden_states"], out["attentions"])
+
+
+class Speech2TextModel(_Pretrained):
+    """Encoder-decoder without LM head (HF Speech2TextModel): last_hidden_state is the decoder output."""
+
+    @property
+    def encoder(self):
+        return Speech2TextEncoder(self.config, self.params, self.dtype, self.name_or_path)
+
+    def get_encoder(self):
+        return self.encoder
+
+    def _run(self, input_features, attention_mask, decoder_input_ids, decoder_attention_mask, encoder_outputs,
+             past_key_values, use_cache, output_attentions, output_hidden_states):
+        cfg = self.config
+        if encoder_outputs is None:
+            if input_features is None:
+                raise InvalidInputError("pass input_features or encoder_outputs")
+            encoder_outputs = self.encoder(input_features, attention_mask, output_attentions, output_hidden_states)
+        elif not isinstance(encoder_outputs, BaseModelOutput):
+            if isinstance(encoder_outputs, np.ndarray):
+                encoder_outputs = (encoder_outputs,)
+            encoder_outputs = BaseModelOutput(*encoder_outputs[:3])
+        enc = encoder_outputs.last_hidden_state
+        enc_mask = None
+        if attention_mask is not None:
+            enc_mask = subsampled_mask(np.asarray(attention_mask), enc.shape[1], cfg.num_conv_layers)  # [B, T']
+        if decoder_input_ids is None:
+            raise InvalidInputError("pass decoder_input_ids (or labels, from which they are derived)")
+        check_decoder_ids(decoder_input_ids, cfg)
+        if decoder_attention_mask is not None:
+            decoder_attention_mask = np.asarray(decoder_attention_mask)
+        dec = decoder_forward(decoder_input_ids, enc.astype(self.dtype, copy=False), enc_mask, past_key_values,
+                              **self.params["decoder"], cfg=cfg, decoder_attention_mask=decoder_attention_mask,
+                              output_hidden_states=output_hidden_states, output_attentions=output_attentions)
+        use_cache = cfg.use_cache if use_cache is None else use_cache
+        return Seq2SeqModelOutput(
+            last_hidden_state=dec.last_hidden_state,
+            past_key_values=dec.cache if use_cache else None,
+            decoder_hidden_states=dec.hidden_states,
+            decoder_attentions=dec.attentions,
+            cross_attentions=dec.cross_attentions,
+            encoder_last_hidden_state=enc,
+            encoder_hidden_states=encoder_outputs.hidden_states,
+            encoder_attentions=encoder_outputs.attentions,
+        )
+
+    def __call__(self, input_features=None, attention_mask=None, decoder_input_ids=None, decoder_attention_mask=None,
+                 encoder_outputs=None, past_key_values=None, use_cache=None, output_attentions=False,
+                 output_hidden_states=False):
+        return self._run(input_features, attention_mask, decoder_input_ids, decoder_attention_mask, encoder_outputs,
+                         past_key_values, use_cache, output_attentions, output_hidden_states)
+
+
+class Speech2TextForConditionalGeneration(Speech2TextModel):
+    """Speech2TextModel + LM head (HF Speech2TextForConditionalGeneration): logits, loss, decoding step."""
+
+    _with_lm_head = True
+
+    @property
+    def model(self):
+        return Speech2TextModel(self.config, self.params, self.dtype, self.name_or_path)
+
+    def __call__(self, input_features=None, attention_mask=None, decoder_input_ids=None, decoder_attention_mask=None,
+                 encoder_outputs=None, past_key_values=None, use_cache=None, output_attentions=False,
+                 output_hidden_states=False, labels=None):
+        cfg = self.config
+        if labels is not None:
+            labels = np.asarray(labels)
+            bad = (labels != -100) & ((labels < 0) | (labels >= cfg.vocab_size))
+            if labels.ndim != 2 or bad.any():
+                raise InvalidInputError(f"labels must be [batch, tokens] ids in [0, {cfg.vocab_size}) or -100")
+            if decoder_input_ids is None:
+                decoder_input_ids = shift_tokens_right(labels, cfg.pad_token_id, cfg.decoder_start_token_id)
+        out = self._run(input_features, attention_mask, decoder_input_ids, decoder_attention_mask, encoder_outputs,
+                        past_key_values, use_cache, output_attentions, output_hidden_states)
+        logits = lm_logits(out.last_hidden_state, **self.params["lm_head"])  # [B, L, V]
+        loss = None
+        if labels is not None:
+            loss = cross_entropy(logits.reshape(-1, cfg.vocab_size), labels.reshape(-1))
+        return Seq2SeqLMOutput(loss, logits, *dataclasses.astuple(out, tuple_factory=list)[1:])
+
+    # ---- the decoding step for search code (generation.py) ----------------------------------
+    def encode(self, input_features, attention_mask=None):
+        """Encoder output [B, T', D] and the subsampled frame mask [B, T'] (None without attention_mask)."""
+        features, attention_mask = self._features(input_features, attention_mask)
+        out = encode(features, attention_mask, **self.params["encoder"], cfg=self.config)
+        return out["last_hidden_state"], out["attention_mask"]
+
+    def init_cache(self, encoder_hidden_states):
+        """A fresh decoder cache: empty self K/V, cross K/V of every layer (decoder.init_cache)."""
+        return init_cache(encoder_hidden_states, self.params["decoder"]["layers"],
+                          n_heads=self.config.decoder_attention_heads)
+
+    def decode_step(self, input_ids, encoder_attention_mask, cache, decoder_attention_mask=None):
+        """Logits [B, L, V] of the new ids [B, L] and the grown cache; the encoder is read from the cache."""
+        dec = decoder_forward(input_ids, None, encoder_attention_mask, cache, **self.params["decoder"],
+                              cfg=self.config, decoder_attention_mask=decoder_attention_mask)
+        return lm_logits(dec.last_hidden_state, **self.params["lm_head"]), dec.cache
+
+    @staticmethod
+    def reorder_cache(cache, beam_idx):
+        """Select batch rows of the whole cache (decoder.reorder_cache)."""
+        return reorder_cache(cache, beam_idx)
+
+    def generate(self, input_features, attention_mask=None, **kwargs):
+        """Greedy or beam search (s2t_np.generation)."""
+        from .generation import generate
+
+        return generate(self, input_features, attention_mask=attention_mask, **kwargs)

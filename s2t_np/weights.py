@@ -1,0 +1,218 @@
+"""Checkpoint loading: HF safetensors -> nested params dict, with an audited key map.
+
+Files: `model.safetensors`, or the shards listed in `model.safetensors.index.json` ("weight_map":
+key -> file). Tensors are read through safetensors' NumPy API (`safe_open(framework="np")`, which
+memory-maps the file). bfloat16 tensors, which NumPy cannot represent, are read from the file's
+raw bytes (memory-mapped uint16) and widened by bits: float32 bits = bf16 bits << 16. float16,
+bfloat16, float32 and float64 checkpoints are all converted to the compute dtype (float32 or
+float64) once, here.
+
+Key map (the only rule): a checkpoint key `model.<a>.<b>.<i>.<c>` goes to
+`params[a][b][i][c]` (integer segments index lists), `lm_head.weight` to `params["lm_head"]["weight"]`.
+The expected keys and their shapes are derived from the config (`expected_shapes`), so:
+
+- every expected key must be present (missing keys are named in a WeightsError);
+- every present key must be expected or on the ignore list (unexpected keys are named);
+- every shape must equal the one the config implies (wrong shapes are named with both shapes);
+- ignore list: `model.{encoder,decoder}.embed_positions.weights` (sinusoids are computed, see
+  positions.py) and, when `tie_word_embeddings`, `lm_head.weight` (transformers ties it to the
+  token embedding and drops the stored copy);
+- `lm_head.weight`: with `tie_word_embeddings` it IS `model.decoder.embed_tokens.weight` (the same
+  array); otherwise the checkpoint must have its own [V, D] `lm_head.weight`.
+
+Layouts are kept as in torch: Linear weight [out, in], Conv1d weight [C_out, C_in, k], embeddings
+[V, D]; the stage functions are written for those layouts. Base-model checkpoints (saved from
+`Speech2TextModel`, keys without the `model.` prefix) are accepted too.
+"""
+
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+from safetensors import safe_open
+
+from .errors import ConfigError, ModelNotFoundError, WeightsError
+
+SINGLE_FILE = "model.safetensors"
+INDEX_FILE = "model.safetensors.index.json"
+IGNORED_KEYS = ("model.encoder.embed_positions.weights", "model.decoder.embed_positions.weights")
+FLOAT_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64}
+
+
+def expected_shapes(cfg, with_lm_head=True):
+    """Every checkpoint key the config implies -> its shape (the audited key map's right-hand side)."""
+    d = cfg.d_model
+    shapes = {}
+
+    def linear(prefix, n_out, n_in):
+        shapes[f"{prefix}.weight"] = (n_out, n_in)
+        shapes[f"{prefix}.bias"] = (n_out,)
+
+    def norm(prefix):
+        shapes[f"{prefix}.weight"] = (d,)
+        shapes[f"{prefix}.bias"] = (d,)
+
+    def attention(prefix):
+        for proj in ("q_proj", "k_proj", "v_proj", "out_proj"):
+            linear(f"{prefix}.{proj}", d, d)
+
+    c_in = cfg.input_dim
+    for i, k in enumerate(cfg.conv_kernel_sizes):
+        c_out = cfg.conv_channels if i < cfg.num_conv_layers - 1 else 2 * d
+        shapes[f"model.encoder.conv.conv_layers.{i}.weight"] = (c_out, c_in, k)
+        shapes[f"model.encoder.conv.conv_layers.{i}.bias"] = (c_out,)
+        c_in = c_out // 2
+    for i in range(cfg.encoder_layers):
+        p = f"model.encoder.layers.{i}"
+        attention(f"{p}.self_attn")
+        norm(f"{p}.self_attn_layer_norm")
+        linear(f"{p}.fc1", cfg.encoder_ffn_dim, d)
+        linear(f"{p}.fc2", d, cfg.encoder_ffn_dim)
+        norm(f"{p}.final_layer_norm")
+    norm("model.encoder.layer_norm")
+    shapes["model.decoder.embed_tokens.weight"] = (cfg.vocab_size, d)
+    for i in range(cfg.decoder_layers):
+        p = f"model.decoder.layers.{i}"
+        attention(f"{p}.self_attn")
+        norm(f"{p}.self_attn_layer_norm")
+        attention(f"{p}.encoder_attn")
+        norm(f"{p}.encoder_attn_layer_norm")
+        linear(f"{p}.fc1", cfg.decoder_ffn_dim, d)
+        linear(f"{p}.fc2", d, cfg.decoder_ffn_dim)
+        norm(f"{p}.final_layer_norm")
+    norm("model.decoder.layer_norm")
+    if with_lm_head and not cfg.tie_word_embeddings:
+        shapes["lm_head.weight"] = (cfg.vocab_size, d)
+    return shapes
+
+
+def checkpoint_files(model_dir):
+    """The safetensors files of a model directory (one file, or the shards of the index)."""
+    path = Path(model_dir)
+    if not path.is_dir():
+        raise ModelNotFoundError(f"model directory {str(path)!r} does not exist")
+    if (path / SINGLE_FILE).is_file():
+        return [path / SINGLE_FILE], None
+    if (path / INDEX_FILE).is_file():
+        try:
+            weight_map = json.loads((path / INDEX_FILE).read_text(encoding="utf-8"))["weight_map"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise WeightsError(f"{str(path / INDEX_FILE)!r} is not a valid safetensors index: {exc}") from exc
+        files = sorted(set(weight_map.values()))
+        missing = [f for f in files if not (path / f).is_file()]
+        if missing:
+            raise WeightsError(f"shard files listed in {INDEX_FILE} are missing from {str(path)!r}: {missing}")
+        return [path / f for f in files], weight_map
+    if (path / "pytorch_model.bin").is_file():
+        raise WeightsError(f"{str(path)!r} has only pytorch_model.bin; s2t_np reads safetensors. Convert once "
+                           "with transformers: Speech2TextForConditionalGeneration.from_pretrained(dir)"
+                           ".save_pretrained(dir) (writes model.safetensors)")
+    raise ModelNotFoundError(f"no {SINGLE_FILE} or {INDEX_FILE} in {str(path)!r}")
+
+
+def _bf16_tensor(file, key):
+    """A bfloat16 tensor read by bits from the file (NumPy has no bfloat16) -> float32 array."""
+    with open(file, "rb") as fh:
+        (header_len,) = struct.unpack("<Q", fh.read(8))
+        header = json.loads(fh.read(header_len))
+    info = header[key]
+    start, end = info["data_offsets"]
+    shape = tuple(info["shape"])
+    n = int(np.prod(shape, dtype=np.int64))
+    if end - start != 2 * n:
+        raise WeightsError(f"{file}: bfloat16 tensor {key!r} has {end - start} bytes for shape {shape}")
+    bits = np.memmap(file, dtype="<u2", mode="r", offset=8 + header_len + start, shape=(n,))
+    return (bits.astype(np.uint32) << 16).view(np.float32).reshape(shape)
+
+
+def read_tensors(files, dtype):
+    """All tensors of the files -> {key: array in `dtype`}."""
+    tensors = {}
+    for file in files:
+        with safe_open(str(file), framework="np") as f:
+            for key in f.keys():
+                if key in tensors:
+                    raise WeightsError(f"tensor {key!r} appears in more than one checkpoint file ({file})")
+                kind = f.get_slice(key).get_dtype()
+                if kind == "BF16":
+                    array = _bf16_tensor(file, key)
+                elif kind in FLOAT_DTYPES:
+                    array = f.get_tensor(key)
+                else:
+                    raise WeightsError(f"{file}: tensor {key!r} has dtype {kind}; expected a float dtype "
+                                       "(F16, BF16, F32, F64)")
+                tensors[key] = array.astype(dtype, copy=False)
+    return tensors
+
+
+def _insert(tree, path, value):
+    """params[a][b][i][c] = value for path 'a.b.i.c' (integer segments index lists)."""
+    parts = path.split(".")
+    node = tree
+    for part, nxt in zip(parts[:-1], parts[1:]):
+        default = [] if nxt.isdigit() else {}
+        if part.isdigit():
+            i = int(part)
+            while len(node) <= i:
+                node.append(None)
+            if node[i] is None:
+                node[i] = default
+            node = node[i]
+        else:
+            node = node.setdefault(part, default)
+    node[parts[-1]] = value
+
+
+def build_params(tensors, cfg, with_lm_head=True, source="checkpoint"):
+    """Audited map of checkpoint tensors {key: array} -> nested params dict (see the module docstring)."""
+    if tensors and not any(k.startswith("model.") for k in tensors):  # a Speech2TextModel (base) checkpoint
+        tensors = {f"model.{k}": v for k, v in tensors.items()}
+    shapes = expected_shapes(cfg, with_lm_head)
+    ignored = set(IGNORED_KEYS)
+    if cfg.tie_word_embeddings or not with_lm_head:
+        ignored.add("lm_head.weight")
+    missing = sorted(k for k in shapes if k not in tensors)
+    unexpected = sorted(k for k in tensors if k not in shapes and k not in ignored)
+    wrong = sorted(f"{k}: checkpoint {tuple(tensors[k].shape)}, config implies {shapes[k]}"
+                   for k in shapes if k in tensors and tuple(tensors[k].shape) != shapes[k])
+    problems = []
+    if missing:
+        problems.append(f"missing keys ({len(missing)}): {', '.join(missing)}")
+    if unexpected:
+        problems.append(f"unexpected keys ({len(unexpected)}): {', '.join(unexpected)}")
+    if wrong:
+        problems.append(f"wrong shapes ({len(wrong)}): {'; '.join(wrong)}")
+    if problems:
+        raise WeightsError(f"{source} does not match the config: " + " | ".join(problems))
+
+    params = {}
+    for key in shapes:
+        _insert(params, key.removeprefix("model."), tensors[key])
+    params.setdefault("encoder", {}).setdefault("layers", [])
+    params.setdefault("decoder", {}).setdefault("layers", [])
+    if with_lm_head:
+        tied = cfg.tie_word_embeddings
+        params["lm_head"] = {"weight": params["decoder"]["embed_tokens"]["weight"] if tied else params["lm_head"]["weight"]}
+    return params
+
+
+def compute_dtype(dtype):
+    """np.float32 (default) or np.float64; anything else is a ConfigError."""
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise ConfigError(f"dtype must be float32 or float64, got {dt}")
+    return dt.type
+
+
+def load_params(model_dir, cfg, dtype=np.float32, *, with_lm_head=True):
+    """Load and audit the weights of a transformers-format directory -> nested params dict in `dtype`."""
+    dtype = compute_dtype(dtype)
+    files, weight_map = checkpoint_files(model_dir)
+    tensors = read_tensors(files, dtype)
+    if weight_map is not None:
+        listed, found = set(weight_map), set(tensors)
+        if listed != found:
+            raise WeightsError(f"{INDEX_FILE} in {str(model_dir)!r} disagrees with its shards: listed but absent "
+                               f"{sorted(listed - found)}, present but unlisted {sorted(found - listed)}")
+    return build_params(tensors, cfg, with_lm_head, source=f"checkpoint in {str(model_dir)!r}")
