@@ -8,6 +8,10 @@ comment), never loosened until a test passes.
 # ---- front end (issue 2) -----------------------------------------------------------------
 
 # ---- model forward (issue 3) -------------------------------------------------------------
+# Provisional: being measured (see docs/model.md); values set from the smoke run (float32 logits
+# max |diff| 3.2e-6 on the SMALL_CONFIG reference, init_std 0.2).
+MODEL_F32 = {"logits": (1e-4, 1e-4)}
+MODEL_F64_TABLE_PATCHED = {"logits": (1e-10, 1e-10)}
 
 # ---- generation (issue 4) ----------------------------------------------------------------
 
