@@ -32,6 +32,24 @@ SMALL_CONFIG = dict(
     decoder_layerdrop=0.0,
 )
 
+# transformers' Speech2TextConfig defaults (the s2t-small size: d_model 256, 12 + 6 layers, 4 heads,
+# ffn 2048, conv_channels 1024, vocab 10000), spelled out because SMALL_CONFIG is the base of every build.
+S2T_SMALL_SIZE = dict(
+    vocab_size=10000,
+    d_model=256,
+    encoder_layers=12,
+    decoder_layers=6,
+    encoder_attention_heads=4,
+    decoder_attention_heads=4,
+    encoder_ffn_dim=2048,
+    decoder_ffn_dim=2048,
+    conv_channels=1024,
+    conv_kernel_sizes=[5, 5],
+    num_conv_layers=2,
+    max_source_positions=6000,
+    max_target_positions=1024,
+)
+
 
 def make_config(**overrides):
     from transformers import Speech2TextConfig
