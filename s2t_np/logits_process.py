@@ -1,0 +1,188 @@
+"""Logits processors: the per-step score edits of transformers' `generate`, as small pure functions.
+
+Each function takes the ids generated so far and the scores of the next token and returns new scores:
+
+    processor(input_ids [N, t] int64, scores [N, V] float32) -> scores [N, V] float32
+
+`input_ids` are the decoder ids including the decoder start token (N = batch * beams). Greedy search
+feeds raw logits through the processors; beam search feeds float32 log-softmax output (NUMERICS.md
+section 3). Each function mirrors one class of transformers 5.23 `generation/logits_process.py`:
+
+| function | transformers class | rule |
+| --- | --- | --- |
+| `repetition_penalty` | RepetitionPenaltyLogitsProcessor | s -> s * p if s < 0 else s / p, for every id in `input_ids` |
+| `no_repeat_ngram` | NoRepeatNGramLogitsProcessor | -inf for a token that would repeat an n-gram of `input_ids` |
+| `bad_words` | NoBadWordsLogitsProcessor | -inf for the last token of a banned sequence whose prefix ends `input_ids` |
+| `min_length` | MinLengthLogitsProcessor | -inf for eos while t < min_length |
+| `min_new_tokens` | MinNewTokensLengthLogitsProcessor | -inf for eos while t - prompt_length < min_new_tokens |
+| `forced_bos` | ForcedBOSTokenLogitsProcessor | at t == 1: every id -inf except the forced one, which gets 0 |
+| `forced_eos` | ForcedEOSTokenLogitsProcessor | at t == max_length - 1: every id -inf except eos, which gets 0 |
+
+`build_logits_processor` chains them in the order `GenerationMixin._get_logits_processor` uses
+(repetition penalty, no-repeat n-gram, bad words, min length, min new tokens, forced BOS, forced EOS).
+"""
+
+import numpy as np
+
+from .errors import GenerationError
+
+NEG_INF = np.float32(-np.inf)
+
+
+def repetition_penalty(input_ids, scores, *, penalty):
+    """Divide positive / multiply negative scores of every id already in `input_ids` by `penalty` once."""
+    vocab_size = scores.shape[-1]
+    rows = np.broadcast_to(np.arange(scores.shape[0])[:, None], input_ids.shape)  # [N, t]
+    seen = input_ids < vocab_size  # ids past the lm_head cannot be generated: HF drops them
+    rows, ids = rows[seen], input_ids[seen]
+    picked = scores[rows, ids]
+    out = scores.copy()
+    out[rows, ids] = np.where(picked < 0, picked * np.float32(penalty), picked / np.float32(penalty))
+    return out
+
+
+def no_repeat_ngram(input_ids, scores, *, ngram_size):
+    """Ban every token that would complete an n-gram of size `ngram_size` already present in `input_ids`."""
+    cur_len = input_ids.shape[-1]
+    if cur_len < ngram_size:
+        return scores
+    prefix = input_ids[:, cur_len + 1 - ngram_size :]  # [N, n-1] the last n-1 tokens
+    windows = np.lib.stride_tricks.sliding_window_view(input_ids, ngram_size, axis=1)  # [N, t-n+1, n]
+    matches = np.all(windows[:, :, :-1] == prefix[:, None, :], axis=-1)  # [N, t-n+1]
+    rows, cols = np.nonzero(matches)
+    banned = windows[rows, cols, -1]
+    keep = banned < scores.shape[-1]
+    out = scores.copy()
+    out[rows[keep], banned[keep]] = NEG_INF
+    return out
+
+
+def bad_words(input_ids, scores, *, bad_words_ids):
+    """Ban the last token of each sequence in `bad_words_ids` whose other tokens end `input_ids`.
+
+    `bad_words_ids` is already filtered by `check_bad_words_ids` (no single-token eos entries).
+    """
+    out = scores.copy()
+    cur_len = input_ids.shape[-1]
+    for word in bad_words_ids:
+        prefix = word[:-1]
+        if len(prefix) > cur_len:  # the prefix is longer than the context: cannot match yet
+            continue
+        if prefix:
+            rows = np.all(input_ids[:, cur_len - len(prefix) :] == np.asarray(prefix), axis=-1)  # [N]
+        else:
+            rows = slice(None)
+        out[rows, word[-1]] = NEG_INF
+    return out
+
+
+def min_length(input_ids, scores, *, min_length, eos_token_ids):
+    """Ban eos while the sequence (start token included) is shorter than `min_length`."""
+    if input_ids.shape[-1] >= min_length:
+        return scores
+    out = scores.copy()
+    out[:, list(eos_token_ids)] = NEG_INF
+    return out
+
+
+def min_new_tokens(input_ids, scores, *, prompt_length, min_new_tokens, eos_token_ids):
+    """Ban eos while fewer than `min_new_tokens` tokens follow the `prompt_length` decoder prompt."""
+    if input_ids.shape[-1] - prompt_length >= min_new_tokens:
+        return scores
+    out = scores.copy()
+    out[:, list(eos_token_ids)] = NEG_INF
+    return out
+
+
+def forced_bos(input_ids, scores, *, token_id):
+    """Force `token_id` as the first generated token (log-prob 0, everything else -inf)."""
+    if input_ids.shape[-1] != 1:
+        return scores
+    out = np.full_like(scores, NEG_INF)
+    out[:, token_id] = 0.0
+    return out
+
+
+def forced_eos(input_ids, scores, *, max_length, eos_token_ids):
+    """Force eos as the last token when the next token reaches `max_length`."""
+    if input_ids.shape[-1] != max_length - 1:
+        return scores
+    out = np.full_like(scores, NEG_INF)
+    out[:, list(eos_token_ids)] = 0.0
+    return out
+
+
+def check_bad_words_ids(bad_words_ids, eos_token_ids, vocab_size):
+    """Validate `bad_words_ids` like NoBadWordsLogitsProcessor / SequenceBiasLogitsProcessor; drop [eos] entries.
+
+    Returns a tuple of tuples. Raises GenerationError (a ValueError) where transformers raises ValueError.
+    """
+    if not isinstance(bad_words_ids, (list, tuple)) or len(bad_words_ids) == 0:
+        raise GenerationError(f"`bad_words_ids` has to be a non-empty list, but is {bad_words_ids}.")
+    if any(not isinstance(word, (list, tuple)) for word in bad_words_ids):
+        raise GenerationError(f"`bad_words_ids` has to be a list of lists, but is {bad_words_ids}.")
+    if any(not isinstance(t, (int, np.integer)) or isinstance(t, bool) or t < 0 for w in bad_words_ids for t in w):
+        raise GenerationError(f"Each list in `bad_words_ids` has to be a list of positive integers, but is {bad_words_ids}.")
+    eos = list(eos_token_ids or ())
+    words = tuple(tuple(int(t) for t in w) for w in bad_words_ids if not any(list(w) == [e] for e in eos))
+    if len(words) == 0 or any(len(w) == 0 for w in words):
+        raise GenerationError(
+            f"`bad_words_ids` must hold non-empty token sequences other than a lone eos token, but is {bad_words_ids}."
+        )
+    out_of_vocab = [t for w in words for t in w if t >= vocab_size]
+    if out_of_vocab:
+        raise GenerationError(
+            f"The model vocabulary size is {vocab_size}, but the following tokens were being biased: {out_of_vocab}"
+        )
+    return words
+
+
+def build_logits_processor(
+    *,
+    prompt_length,
+    max_length,
+    min_length_=0,
+    min_new_tokens_=None,
+    eos_token_ids=None,
+    repetition_penalty_=1.0,
+    no_repeat_ngram_size=0,
+    bad_words_ids=None,
+    forced_bos_token_id=None,
+    forced_eos_token_id=None,
+):
+    """Chain the processors a generation config asks for, in transformers' order.
+
+    Arguments are already resolved and validated (see `generation._resolve`); `bad_words_ids` is the
+    output of `check_bad_words_ids`. Returns `process(input_ids [N, t], scores [N, V]) -> scores`.
+    """
+    steps = []
+    if repetition_penalty_ is not None and repetition_penalty_ != 1.0:
+        steps.append(lambda ids, s: repetition_penalty(ids, s, penalty=repetition_penalty_))
+    if no_repeat_ngram_size is not None and no_repeat_ngram_size > 0:
+        steps.append(lambda ids, s: no_repeat_ngram(ids, s, ngram_size=no_repeat_ngram_size))
+    if bad_words_ids is not None:
+        steps.append(lambda ids, s: bad_words(ids, s, bad_words_ids=bad_words_ids))
+    if min_length_ is not None and eos_token_ids is not None and min_length_ > 0:
+        steps.append(lambda ids, s: min_length(ids, s, min_length=min_length_, eos_token_ids=eos_token_ids))
+    if min_new_tokens_ is not None and eos_token_ids is not None and min_new_tokens_ > 0:
+        steps.append(
+            lambda ids, s: min_new_tokens(
+                ids, s, prompt_length=prompt_length, min_new_tokens=min_new_tokens_, eos_token_ids=eos_token_ids
+            )
+        )
+    if forced_bos_token_id is not None:
+        steps.append(lambda ids, s: forced_bos(ids, s, token_id=forced_bos_token_id))
+    if forced_eos_token_id is not None:
+        forced = _as_id_tuple(forced_eos_token_id)
+        steps.append(lambda ids, s: forced_eos(ids, s, max_length=max_length, eos_token_ids=forced))
+
+    def process(input_ids, scores):
+        for step in steps:
+            scores = step(input_ids, scores)
+        return scores
+
+    return process
+
+
+def _as_id_tuple(ids):
+    return (int(ids),) if isinstance(ids, (int, np.integer)) else tuple(int(i) for i in ids)
