@@ -55,14 +55,13 @@ LANGUAGES = {"mustc": MUSTC_LANGS}
 
 # The named special tokens, in the reference's order (PreTrainedTokenizerBase.SPECIAL_TOKENS_ATTRIBUTES).
 SPECIAL_TOKENS_ATTRIBUTES = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"]
+# Attributes the reference saves from the live object (not the init value) in save_pretrained.
+_SAVED_ATTRIBUTES = {"bos_token", "eos_token", "unk_token", "pad_token", "do_upper_case", "do_lower_case", "tgt_lang",
+                     "lang_codes", "sp_model_kwargs", "model_max_length", "backend", "clean_up_tokenization_spaces",
+                     "split_special_tokens", "padding_side", "truncation_side", "model_input_names",
+                     "extra_special_tokens", "verbose"}
 VERY_LARGE_INTEGER = int(1e30)  # the reference's model_max_length when none is configured
 LARGE_INTEGER = int(1e20)
-
-# Config keys that configure the reference's machinery but change nothing here; accepted and kept
-# (so save_pretrained writes them back) but otherwise ignored.
-_PASSIVE_KEYS = {"backend", "is_local", "local_files_only", "processor_class", "special_tokens_map_file",
-                 "tokenizer_file", "name_or_path", "files_loaded", "verbose", "chat_template"}
-
 
 @dataclass
 class AddedToken:
@@ -136,8 +135,28 @@ def _to_py(ids):
     return ids
 
 
+def _as_array(value):
+    """Lists -> a NumPy array as transformers' BatchEncoding does: ragged rows give an object array of
+    per-row arrays, an empty list gives int64."""
+    if isinstance(value, list) and value and isinstance(value[0], (list, tuple, np.ndarray)):
+        if len({len(v) for v in value}) > 1:
+            ragged = np.empty(len(value), dtype=object)
+            for i, v in enumerate(value):
+                ragged[i] = np.asarray(v, dtype=np.int64 if len(v) == 0 else None)
+            return ragged
+    if isinstance(value, list) and not np.asarray(value, dtype=object).size:
+        return np.asarray(value, dtype=np.int64)
+    return np.asarray(value)
+
+
 class Speech2TextTokenizer:
-    """transformers-compatible Speech2Text tokenizer (see the module docstring for the algorithm)."""
+    """transformers-compatible Speech2Text tokenizer (see the module docstring for the algorithm).
+
+    Besides transformers' named parameters, the keyword arguments a tokenizer_config.json carries
+    are accepted: model_max_length, padding_side, truncation_side, clean_up_tokenization_spaces,
+    split_special_tokens, added_tokens_decoder, extra_special_tokens. Other keys (as transformers
+    does) are kept only to be written back by save_pretrained.
+    """
 
     vocab_files_names = VOCAB_FILES_NAMES
     model_input_names = ["input_ids", "attention_mask"]
@@ -145,12 +164,6 @@ class Speech2TextTokenizer:
     def __init__(self, vocab_file, spm_file, bos_token="<s>", eos_token="</s>", pad_token="<pad>",
                  unk_token="<unk>", do_upper_case=False, do_lower_case=False, tgt_lang=None, lang_codes=None,
                  additional_special_tokens=None, sp_model_kwargs=None, **kwargs):
-        unknown = set(kwargs) - _PASSIVE_KEYS - {
-            "added_tokens_decoder", "extra_special_tokens", "model_max_length", "padding_side", "truncation_side",
-            "clean_up_tokenization_spaces", "split_special_tokens", "model_input_names",
-            "sep_token", "cls_token", "mask_token"}
-        if unknown:
-            raise TokenizerError(f"unexpected Speech2TextTokenizer argument(s): {sorted(unknown)}")
         self.sp_model_kwargs = {} if sp_model_kwargs is None else dict(sp_model_kwargs)
         self.do_upper_case = do_upper_case
         self.do_lower_case = do_lower_case
@@ -176,18 +189,14 @@ class Speech2TextTokenizer:
         self.clean_up_tokenization_spaces = kwargs.get("clean_up_tokenization_spaces", False)
         self.split_special_tokens = kwargs.get("split_special_tokens", False)
         self.model_input_names = list(kwargs.get("model_input_names", self.model_input_names))
+        self.backend = kwargs.get("backend", "custom")
+        self.verbose = kwargs.get("verbose", False)
 
         # Special tokens: named ones, then the extra ones (the language tags first).
         named = {"bos_token": bos_token, "eos_token": eos_token, "unk_token": unk_token, "pad_token": pad_token}
         for key in ("sep_token", "cls_token", "mask_token"):
             named[key] = kwargs.get(key)
         self._special_tokens = {k: v for k, v in named.items() if v is not None}
-        extra = kwargs.get("extra_special_tokens")
-        if isinstance(extra, dict):
-            raise UnsupportedOptionError("named extra_special_tokens (a dict) are not supported by Speech2TextTokenizer")
-        if additional_special_tokens is None and extra:
-            additional_special_tokens = list(extra)
-
         self.lang_code_to_id = {}
         self.prefix_tokens = []
         self.lang_codes = lang_codes
@@ -198,16 +207,26 @@ class Speech2TextTokenizer:
             self.lang_tokens = [f"<lang:{lang}>" for lang in self.langs]
             self.lang_code_to_id = {lang: self.sp_model.PieceToId(f"<lang:{lang}>") for lang in self.langs}
             additional_special_tokens = self.lang_tokens + list(additional_special_tokens or [])
-        self._extra_special_tokens = list(additional_special_tokens or [])
         self._tgt_lang = None
         if lang_codes is not None:
             self.tgt_lang = tgt_lang if tgt_lang is not None else self.langs[0]
 
-        # Settings written back by save_pretrained (the reference saves its init kwargs).
-        self.init_kwargs = {k: v for k, v in kwargs.items() if k not in ("added_tokens_decoder", "name_or_path",
-                                                                        "special_tokens_map_file", "tokenizer_file")}
-        self.init_kwargs.update(do_upper_case=do_upper_case, do_lower_case=do_lower_case, tgt_lang=tgt_lang,
-                                lang_codes=lang_codes, sp_model_kwargs=self.sp_model_kwargs)
+        # The reference's base-class bookkeeping: its init kwargs are saved back by save_pretrained,
+        # and `additional_special_tokens` becomes `extra_special_tokens` unless a config already gave
+        # those (then the config's list wins, even over the language tags).
+        base_kwargs = {k: v for k, v in kwargs.items() if k != "added_tokens_decoder"}
+        base_kwargs.update(bos_token=bos_token, eos_token=eos_token, unk_token=unk_token, pad_token=pad_token,
+                           do_upper_case=do_upper_case, do_lower_case=do_lower_case, tgt_lang=tgt_lang,
+                           lang_codes=lang_codes, sp_model_kwargs=self.sp_model_kwargs,
+                           additional_special_tokens=additional_special_tokens)
+        base_kwargs.setdefault("backend", "custom")
+        if "extra_special_tokens" not in base_kwargs:
+            base_kwargs["extra_special_tokens"] = base_kwargs.pop("additional_special_tokens")
+        self.init_kwargs = copy.deepcopy(base_kwargs)
+        extra = base_kwargs["extra_special_tokens"]
+        if isinstance(extra, dict):
+            raise UnsupportedOptionError("named extra_special_tokens (a dict) are not supported by Speech2TextTokenizer")
+        self._extra_special_tokens = list(extra or [])
 
         # Added tokens: those of a saved config first, then every special token not yet among them.
         self._added_tokens_decoder = {}
@@ -564,7 +583,7 @@ class Speech2TextTokenizer:
             if return_length:
                 out["length"] = len(out["input_ids"])
             if return_tensors == "np":
-                out = {k: np.asarray([v]) for k, v in out.items()}
+                out = {k: _as_array([v]) for k, v in out.items()}
             return BatchEncoding(out)
 
         pairs = text_pair if text_pair is not None else [None] * len(text)
@@ -584,11 +603,7 @@ class Speech2TextTokenizer:
                 for r in rows]
         out = {k: [r[k] for r in rows] for k in (rows[0] if rows else {"input_ids": []})}
         if return_tensors == "np":
-            lengths = {len(r["input_ids"]) for r in rows}
-            if len(lengths) > 1:
-                raise InvalidInputError("Unable to create an array from sequences of different lengths: "
-                                        "use padding=True with return_tensors='np'")
-            out = {k: np.asarray(v) for k, v in out.items()}
+            out = {k: _as_array(v) for k, v in out.items()}
         return BatchEncoding(out)
 
     def encode(self, text, text_pair=None, add_special_tokens=True, padding=False, truncation=None,
@@ -611,13 +626,13 @@ class Speech2TextTokenizer:
         if ids and not isinstance(ids[0], list):
             out = self._pad_one(encoded_inputs, max_length, padding, pad_to_multiple_of, padding_side,
                                 return_attention_mask)
-            return BatchEncoding({k: np.asarray(v) for k, v in out.items()} if return_tensors == "np" else out)
+            return BatchEncoding({k: _as_array(v) for k, v in out.items()} if return_tensors == "np" else out)
         if padding == "longest" and ids:
             max_length, padding = max(len(i) for i in ids), "max_length"
         rows = [self._pad_one({k: v[i] for k, v in encoded_inputs.items()}, max_length, padding,
                               pad_to_multiple_of, padding_side, return_attention_mask) for i in range(len(ids))]
         out = {k: [r[k] for r in rows] for k in (rows[0] if rows else encoded_inputs)}
-        return BatchEncoding({k: np.asarray(v) for k, v in out.items()} if return_tensors == "np" else out)
+        return BatchEncoding({k: _as_array(v) for k, v in out.items()} if return_tensors == "np" else out)
 
     # ---- decoding ------------------------------------------------------------------------
     def convert_tokens_to_string(self, tokens):
@@ -677,7 +692,8 @@ class Speech2TextTokenizer:
             init_kwargs.pop("tokenizer_class", None)
             init_kwargs.pop("init_inputs", None)
         init_kwargs.update(kwargs)
-        init_kwargs.update(is_local=True, local_files_only=False)  # the reference records these; saved back
+        # the reference records these (saved back by save_pretrained, except name_or_path)
+        init_kwargs.update(name_or_path=str(pretrained_model_name_or_path), is_local=True, local_files_only=False)
         if "additional_special_tokens" in init_kwargs and not init_kwargs.get("extra_special_tokens"):
             init_kwargs["extra_special_tokens"] = init_kwargs.pop("additional_special_tokens")
 
@@ -722,16 +738,18 @@ class Speech2TextTokenizer:
         save_directory.mkdir(parents=True, exist_ok=True)
         prefix = f"{filename_prefix}-" if filename_prefix else ""
         config = copy.deepcopy(self.init_kwargs)
-        config.update(do_upper_case=self.do_upper_case, do_lower_case=self.do_lower_case, tgt_lang=self.tgt_lang,
-                      lang_codes=self.lang_codes, sp_model_kwargs=self.sp_model_kwargs,
-                      model_max_length=self.model_max_length, backend=config.get("backend", "custom"))
+        # Like the reference: every init kwarg that is also an attribute is saved with its current value.
+        for key in set(self.init_kwargs) | {"model_max_length"}:
+            if key in _SAVED_ATTRIBUTES:
+                config[key] = getattr(self, key)
         config.update(self.special_tokens_map)
-        config["extra_special_tokens"] = self.extra_special_tokens
         config["added_tokens_decoder"] = {str(i): t.to_dict() for i, t in self.added_tokens_decoder.items()}
         config["tokenizer_class"] = type(self).__name__
-        for key in ("name_or_path", "special_tokens_map_file", "tokenizer_file", "files_loaded", "vocab_file",
-                    "spm_file"):
+        for key in ("files_loaded", "vocab_file", "spm_file"):
             config.pop(key, None)
+        if "name_or_path" in config:
+            for key in ("name_or_path", "special_tokens_map_file", "tokenizer_file"):
+                config.pop(key, None)
         config_file = save_directory / (prefix + TOKENIZER_CONFIG_FILE)
         config_file.write_text(json.dumps(config, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                                encoding="utf-8")
