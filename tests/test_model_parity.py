@@ -1,39 +1,317 @@
 """Parity of the s2t_np model forward with transformers' Speech2Text (random-weight reference models).
 
-Every stage is compared with the reference module it mirrors; tolerances live in tests/tolerances.py.
+Each stage is compared with the reference module it mirrors (subsampler, every encoder layer,
+encoder output, every decoder layer, self- and cross-attention weights, logits, loss), batched
+with padding against the batched reference, in float32 against torch float32 and in float64
+against `model.double()`. Tolerances and their measured justification live in tests/tolerances.py.
 """
+
+import copy
 
 import numpy as np
 import pytest
 
-from tolerances import MODEL_F32, MODEL_F64_TABLE_PATCHED
+from tolerances import MODEL_CACHE_F32, MODEL_F32, MODEL_F64, MODEL_F64_TABLE_PATCHED
+
+# Variety of configs (on top of reference_models.SMALL_CONFIG): heads 1..8, d_model not a power of
+# two (and odd), 1-3 conv layers with different (also even) kernels, input_channels > 1, every
+# activation, scale_embedding False, untied lm_head.
+CONFIGS = {
+    "small_relu": {},
+    "d33_gelu_1conv_noscale": dict(d_model=33, encoder_attention_heads=3, decoder_attention_heads=1,
+                                   activation_function="gelu", num_conv_layers=1, conv_kernel_sizes=[3],
+                                   scale_embedding=False),
+    "d40_gelu_new_3conv_2ch_untied": dict(d_model=40, encoder_attention_heads=8, decoder_attention_heads=5,
+                                          activation_function="gelu_new", num_conv_layers=3,
+                                          conv_kernel_sizes=[3, 5, 7], conv_channels=16, input_channels=2,
+                                          input_feat_per_channel=13, tie_word_embeddings=False),
+    "d30_silu_even_kernel": dict(d_model=30, encoder_attention_heads=2, decoder_attention_heads=6,
+                                 activation_function="silu", conv_kernel_sizes=[4, 7], encoder_layers=3,
+                                 decoder_layers=1),
+}
+
+STAGES = ("subsampler", "encoder_hidden_states", "encoder_attentions", "encoder_last_hidden_state",
+          "decoder_hidden_states", "decoder_attentions", "cross_attentions", "logits", "loss")
 
 
-def _compare(name, ours, ref, tol):
+def make_inputs(cfg, seed=0, lengths=(41, 33, 20), n_tokens=7):
+    """Padded batch: features [B, T, C] (zeros after each length), frame mask, decoder ids with pads, labels."""
+    rng = np.random.default_rng(seed)
+    b, t = len(lengths), max(lengths)
+    x = rng.standard_normal((b, t, cfg.input_feat_per_channel * cfg.input_channels)).astype(np.float32)
+    mask = (np.arange(t)[None, :] < np.array(lengths)[:, None]).astype(np.int32)
+    x *= mask[:, :, None]
+    ids = rng.integers(4, cfg.vocab_size, (b, n_tokens))
+    ids[:, 0] = cfg.decoder_start_token_id
+    ids[-1, -2:] = cfg.pad_token_id  # a shorter target in the last row
+    dec_mask = (ids != cfg.pad_token_id).astype(np.int32)
+    labels = np.concatenate([ids[:, 1:], np.full((b, 1), cfg.eos_token_id)], axis=1)
+    labels[-1, -3:] = -100
+    return x, mask, ids, dec_mask, labels
+
+
+def reference_stages(ref, torch, x, mask, ids, dec_mask, labels):
+    """Every compared stage from the transformers model (numpy arrays / tuples of arrays)."""
+    dtype = next(ref.parameters()).dtype
+    t = lambda a: None if a is None else torch.from_numpy(a)  # noqa: E731
+    with torch.no_grad():
+        sub = ref.model.encoder.conv(t(x).to(dtype)).numpy()
+        o = ref(input_features=t(x).to(dtype), attention_mask=t(mask), decoder_input_ids=t(ids),
+                decoder_attention_mask=t(dec_mask), labels=t(labels), output_hidden_states=True,
+                output_attentions=True)
+    tup = lambda seq: tuple(s.numpy() for s in seq)  # noqa: E731
+    return {
+        "subsampler": sub,
+        "encoder_hidden_states": tup(o.encoder_hidden_states),
+        "encoder_attentions": tup(o.encoder_attentions),
+        "encoder_last_hidden_state": o.encoder_last_hidden_state.numpy(),
+        "decoder_hidden_states": tup(o.decoder_hidden_states),
+        "decoder_attentions": tup(o.decoder_attentions),
+        "cross_attentions": tup(o.cross_attentions),
+        "logits": o.logits.numpy(),
+        "loss": o.loss.numpy(),
+    }
+
+
+def our_stages(model, x, mask, ids, dec_mask, labels):
+    from s2t_np.subsampler import subsample
+
+    o = model(x, mask, decoder_input_ids=ids, decoder_attention_mask=dec_mask, labels=labels,
+              output_hidden_states=True, output_attentions=True)
+    sub = subsample(x.astype(model.dtype), model.params["encoder"]["conv"]["conv_layers"])
+    return {
+        "subsampler": sub,
+        "encoder_hidden_states": o.encoder_hidden_states,
+        "encoder_attentions": o.encoder_attentions,
+        "encoder_last_hidden_state": o.encoder_last_hidden_state,
+        "decoder_hidden_states": o.decoder_hidden_states,
+        "decoder_attentions": o.decoder_attentions,
+        "cross_attentions": o.cross_attentions,
+        "logits": o.logits,
+        "loss": o.loss,
+    }
+
+
+def stage_diffs(ours, ref):
+    """{stage: max |ours - ref|} over every array of the stage (shapes asserted equal)."""
+    diffs = {}
+    for stage in STAGES:
+        a, b = ours[stage], ref[stage]
+        pairs = list(zip(a, b)) if isinstance(b, tuple) else [(a, b)]
+        assert not isinstance(b, tuple) or len(a) == len(b), f"{stage}: {len(a)} arrays vs reference {len(b)}"
+        worst = 0.0
+        for u, v in pairs:
+            u, v = np.asarray(u), np.asarray(v)
+            assert u.shape == v.shape, f"{stage}: shape {u.shape} vs reference {v.shape}"
+            worst = max(worst, float(np.max(np.abs(u.astype(np.float64) - v.astype(np.float64)))))
+        diffs[stage] = worst
+    return diffs
+
+
+def assert_close(actual, desired, tol, err_msg=""):
+    """assert_allclose with a tolerances.py (atol, rtol) pair."""
     atol, rtol = tol
-    np.testing.assert_allclose(ours, ref, atol=atol, rtol=rtol, err_msg=name)
+    np.testing.assert_allclose(actual, desired, atol=atol, rtol=rtol, err_msg=err_msg)
 
 
-@pytest.fixture(scope="module")
-def small(tmp_path_factory, torch, transformers):
+def assert_stages(ours, ref, tolerances, label):
+    for stage in STAGES:
+        a, b = ours[stage], ref[stage]
+        atol, rtol = tolerances[stage]
+        pairs = list(zip(a, b)) if isinstance(b, tuple) else [(a, b)]
+        assert len(pairs) >= 1 and (not isinstance(b, tuple) or len(a) == len(b)), stage
+        for i, (u, v) in enumerate(pairs):
+            np.testing.assert_allclose(np.asarray(u), np.asarray(v), atol=atol, rtol=rtol,
+                                       err_msg=f"[{label}] stage {stage}[{i}]")
+
+
+def patch_position_tables(ref, torch):
+    """Give the (float64) reference our position table: isolates everything but the table's last-ulp
+    differences (positions.py docstring), which the unpatched float64 test measures."""
+    from s2t_np.positions import sinusoidal_embedding
+
+    for module in (ref.model.encoder.embed_positions, ref.model.decoder.embed_positions):
+        n = module.weights.shape[0]
+        table = sinusoidal_embedding(np.arange(n), module.embedding_dim, module.padding_idx)
+        module.weights = torch.from_numpy(table.astype(np.float64))
+
+
+# ---- fixtures ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module", params=list(CONFIGS))
+def case(request, tmp_path_factory, torch, transformers):
+    """(config name, model dir, torch reference float32, our config) for each variety config."""
     from reference_models import build_model_dir
 
-    path, ref = build_model_dir(tmp_path_factory.mktemp("small"))
-    return path, ref
-
-
-def test_logits_match_reference_float32(small, torch):
     import s2t_np
 
-    path, ref = small
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((2, 37, 80)).astype(np.float32)
-    mask = np.ones((2, 37), np.int32)
-    mask[1, 30:] = 0
-    ids = rng.integers(0, 97, (2, 6))
+    path, ref = build_model_dir(tmp_path_factory.mktemp(request.param), seed=3, **CONFIGS[request.param])
+    return request.param, path, ref, s2t_np.Speech2TextConfig.from_pretrained(path)
+
+
+# ---- tests ------------------------------------------------------------------------------------
+def test_every_stage_float32(case, torch):
+    import s2t_np
+
+    name, path, ref, cfg = case
+    inputs = make_inputs(cfg)
     model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path, dtype=np.float32)
-    out = model(x, mask, decoder_input_ids=ids)
+    ours = our_stages(model, *inputs)
+    assert ours["logits"].dtype == np.float32
+    assert_stages(ours, reference_stages(ref, torch, *inputs), MODEL_F32, name)
+
+
+def test_every_stage_float64_with_reference_table(case, torch):
+    """float64 vs model.double() with the position table shared: all other arithmetic agrees to ~1e-13."""
+    import s2t_np
+
+    name, path, ref, cfg = case
+    inputs = make_inputs(cfg)
+    ref64 = copy.deepcopy(ref).double()
+    patch_position_tables(ref64, torch)
+    model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path, dtype=np.float64)
+    ours = our_stages(model, *inputs)
+    assert ours["logits"].dtype == np.float64
+    assert_stages(ours, reference_stages(ref64, torch, *inputs), MODEL_F64_TABLE_PATCHED, name)
+
+
+def test_every_stage_float64(case, torch):
+    """float64 vs model.double() as is: the float32 position tables differ in the last ulp."""
+    import s2t_np
+
+    name, path, ref, cfg = case
+    inputs = make_inputs(cfg)
+    ref64 = copy.deepcopy(ref).double()
+    model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path, dtype=np.float64)
+    assert_stages(our_stages(model, *inputs), reference_stages(ref64, torch, *inputs), MODEL_F64, name)
+
+
+def test_unbatched_without_masks(case, torch):
+    """B = 1, no attention_mask, no decoder_attention_mask (the reference skips its masks)."""
+    import s2t_np
+
+    name, path, ref, cfg = case
+    x, _, ids, _, _ = make_inputs(cfg, seed=1, lengths=(29,), n_tokens=5)
+    model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)
+    ours = model(x, decoder_input_ids=ids).logits
     with torch.no_grad():
-        expected = ref(input_features=torch.from_numpy(x), attention_mask=torch.from_numpy(mask),
-                       decoder_input_ids=torch.from_numpy(ids)).logits.numpy()
-    _compare("logits", out.logits, expected, MODEL_F32["logits"])
+        expected = ref(input_features=torch.from_numpy(x), decoder_input_ids=torch.from_numpy(ids)).logits.numpy()
+    assert_close(ours, expected, MODEL_F32["logits"], err_msg=name)
+
+
+def _to_reference_cache(cache, torch):
+    from transformers import EncoderDecoderCache
+
+    t = torch.from_numpy
+    return EncoderDecoderCache([(t(c["self_k"]), t(c["self_v"]), t(c["cross_k"]), t(c["cross_v"])) for c in cache])
+
+
+def test_cached_decoding_matches_full_and_reference(case, torch):
+    """Step-by-step decoding with the cache == one full pass == the reference fed the same cache."""
+    import s2t_np
+
+    name, path, ref, cfg = case
+    x, mask, ids, _, _ = make_inputs(cfg, seed=2, n_tokens=6)
+    model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)
+    full = model(x, mask, decoder_input_ids=ids).logits  # [B, L, V]
+    enc, enc_mask = model.encode(x, mask)
+    cache = model.init_cache(enc)
+    enc_t, mask_t = torch.from_numpy(enc), torch.from_numpy(mask)
+    for step in range(ids.shape[1]):
+        new = ids[:, step:step + 1]
+        with torch.no_grad():
+            ref_out = ref(encoder_outputs=(enc_t,), attention_mask=mask_t, decoder_input_ids=torch.from_numpy(new),
+                          past_key_values=_to_reference_cache(cache, torch) if step else None, use_cache=True)
+        logits, cache = model.decode_step(new, enc_mask, cache)
+        assert_close(logits[:, 0], full[:, step], MODEL_CACHE_F32["step_vs_full"],
+                                   err_msg=f"[{name}] cached step {step} vs full pass")
+        assert_close(logits, ref_out.logits.numpy(), MODEL_CACHE_F32["step_vs_reference"],
+                                   err_msg=f"[{name}] cached step {step} vs reference with the same cache")
+        ref_layers = list(ref_out.past_key_values)
+        for i, layer in enumerate(cache):
+            assert_close(layer["self_k"], ref_layers[i][0].numpy(), MODEL_CACHE_F32["cache"],
+                                       err_msg=f"[{name}] self_k layer {i} step {step}")
+            assert_close(layer["cross_v"], ref_layers[i][4].numpy(), MODEL_CACHE_F32["cache"],
+                                       err_msg=f"[{name}] cross_v layer {i} step {step}")
+    assert cache[0]["self_k"].shape[2] == ids.shape[1]
+
+
+def test_facade_past_key_values_round_trip(case, torch):
+    """__call__ with use_cache returns the cache; feeding it back with the next ids continues the sequence."""
+    import s2t_np
+
+    name, path, _, cfg = case
+    x, mask, ids, _, _ = make_inputs(cfg, seed=4, n_tokens=5)
+    model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)
+    full = model(x, mask, decoder_input_ids=ids).logits
+    first = model(x, mask, decoder_input_ids=ids[:, :3], use_cache=True)
+    rest = model(attention_mask=mask, encoder_outputs=(first.encoder_last_hidden_state,),
+                 decoder_input_ids=ids[:, 3:], past_key_values=first.past_key_values)
+    assert_close(np.concatenate([first.logits, rest.logits], axis=1), full,
+                               MODEL_CACHE_F32["step_vs_full"], err_msg=name)
+    assert model(x, mask, decoder_input_ids=ids, use_cache=False).past_key_values is None
+
+
+def test_reorder_cache_selects_rows(case):
+    import s2t_np
+
+    name, path, _, cfg = case
+    x, mask, ids, _, _ = make_inputs(cfg, seed=5, n_tokens=4)
+    model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)
+    _, cache = model.decode_step(ids, model.encode(x, mask)[1], model.init_cache(model.encode(x, mask)[0]))
+    beam_idx = np.array([2, 0, 0])
+    reordered = model.reorder_cache(cache, beam_idx)
+    for layer, new in zip(cache, reordered):
+        for key in ("self_k", "self_v", "cross_k", "cross_v"):
+            np.testing.assert_array_equal(new[key], layer[key][beam_idx])
+
+
+def test_positions_grow_past_max_positions(tmp_path, torch, transformers):
+    """max_source_positions / max_target_positions are initial table sizes, not limits (as in torch)."""
+    from reference_models import build_model_dir
+
+    import s2t_np
+
+    path, ref = build_model_dir(tmp_path, seed=5, max_source_positions=8, max_target_positions=4)
+    cfg = s2t_np.Speech2TextConfig.from_pretrained(path)
+    x, mask, ids, dec_mask, labels = make_inputs(cfg, seed=6, lengths=(120, 90), n_tokens=12)
+    model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)
+    ours = our_stages(model, x, mask, ids, dec_mask, labels)
+    assert ours["encoder_last_hidden_state"].shape[1] == 30 > cfg.max_source_positions
+    assert_stages(ours, reference_stages(ref, torch, x, mask, ids, dec_mask, labels), MODEL_F32, "long")
+
+
+def test_default_s2t_small_size(tmp_path, torch, transformers):
+    """The default (s2t-small size) config once, with a short input: every stage in float32."""
+    from reference_models import S2T_SMALL_SIZE, build_model_dir
+
+    import s2t_np
+
+    path, ref = build_model_dir(tmp_path, seed=7, init_std=0.02, **S2T_SMALL_SIZE)
+    cfg = s2t_np.Speech2TextConfig.from_pretrained(path)
+    assert (cfg.d_model, cfg.encoder_layers, cfg.decoder_layers, cfg.vocab_size) == (256, 12, 6, 10000)
+    inputs = make_inputs(cfg, seed=8, lengths=(36, 24), n_tokens=5)
+    model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)
+    assert_stages(our_stages(model, *inputs), reference_stages(ref, torch, *inputs), MODEL_F32, "s2t-small size")
+
+
+def test_base_model_and_encoder_facades(case, torch):
+    """Speech2TextModel.last_hidden_state and Speech2TextEncoder against their transformers counterparts."""
+    import s2t_np
+
+    name, path, ref, cfg = case
+    x, mask, ids, dec_mask, _ = make_inputs(cfg, seed=9)
+    base = s2t_np.Speech2TextModel.from_pretrained(path)
+    enc = s2t_np.Speech2TextEncoder.from_pretrained(path)
+    t = torch.from_numpy
+    with torch.no_grad():
+        ref_base = ref.model(input_features=t(x), attention_mask=t(mask), decoder_input_ids=t(ids),
+                             decoder_attention_mask=t(dec_mask))
+        ref_enc = ref.model.encoder(t(x), attention_mask=t(mask), output_hidden_states=True)
+    out = base(x, mask, decoder_input_ids=ids, decoder_attention_mask=dec_mask)
+    assert_close(out.last_hidden_state, ref_base.last_hidden_state.numpy(),
+                               MODEL_F32["decoder_hidden_states"], err_msg=name)
+    e = enc(x, mask, output_hidden_states=True)
+    assert_close(e.last_hidden_state, ref_enc.last_hidden_state.numpy(),
+                               MODEL_F32["encoder_last_hidden_state"], err_msg=name)
+    assert len(e.hidden_states) == len(ref_enc.hidden_states) == cfg.encoder_layers + 1
+    assert out["last_hidden_state"] is out.last_hidden_state and out[0] is out.last_hidden_state
