@@ -113,6 +113,8 @@ class Speech2TextConfig:
                 fail(f"{name} must be positive, got {value}")
             if value < 0:
                 fail(f"{name} must be >= 0, got {value}")
+        if self.d_model < 4:
+            fail(f"d_model must be >= 4 (the sinusoid frequencies divide by d_model // 2 - 1), got {self.d_model}")
         for side in ("encoder", "decoder"):
             heads = getattr(self, f"{side}_attention_heads")
             if self.d_model % heads:
