@@ -96,5 +96,14 @@ MODEL_F64_TABLE_PATCHED = {
 MODEL_CACHE_F32 = {"step_vs_full": (1e-5, 1e-6), "step_vs_reference": (1e-5, 1e-6), "cache": (1e-5, 1e-6)}
 
 # ---- generation (issue 4) ----------------------------------------------------------------
+# Sequences are compared exactly (token for token). Per-step `scores` (greedy: processed logits;
+# beam: processed float32 log-softmax) on the SMALL_CONFIG-size models (d_model 32, init_std 0.1):
+# measured max |diff| (being measured; see docs/generation.md).
+GEN_SCORES = (2e-5, 0.0)
+# The same on the s2t-small size (d_model 256, 12 + 6 layers, vocab 10000): measured (being measured).
+GEN_SCORES_S2T_SMALL = (1e-4, 0.0)
+# Beam `sequences_scores` = sum of log-probs / length ** length_penalty, so errors scale with the
+# sum: relative tolerance. Measured (being measured).
+GEN_SEQUENCES_SCORES = (1e-5, 1e-5)
 
 # ---- tokenizer / end to end (issue 5, 6) -------------------------------------------------
