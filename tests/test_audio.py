@@ -1,0 +1,118 @@
+"""s2t_np.load_audio: formats, scaling, down-mixing, resampling and every error case.
+
+Files are written into tmp_path with soundfile from known sample values, so the expected
+waveform is known independently of the decoder under test.
+"""
+
+import io
+
+import numpy as np
+import pytest
+import soundfile
+
+import s2t_np
+from s2t_np.errors import AudioDecodeError, AudioFileNotFoundError, EmptyAudioError, S2TError
+
+
+def int16_ramp(n=3000, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-32768, 32768, size=n, dtype=np.int32).astype(np.int16)
+    x[:2] = (-32768, 32767)  # the extremes map to -1 and 1 - 2**-15
+    return x
+
+
+def sine(rate, seconds=0.5, freq=440.0, phase=0.0):
+    t = np.arange(int(round(seconds * rate))) / rate
+    return 0.5 * np.sin(2 * np.pi * freq * t + phase)
+
+
+def test_int16_wav_is_scaled_to_unit_range(tmp_path):
+    pcm = int16_ramp()
+    soundfile.write(tmp_path / "a.wav", pcm, 16000, subtype="PCM_16")
+    x = s2t_np.load_audio(tmp_path / "a.wav")
+    assert x.dtype == np.float32 and x.shape == pcm.shape
+    np.testing.assert_array_equal(x, pcm.astype(np.float32) / 32768)
+    assert x.min() == -1.0 and x.max() == np.float32(1 - 2**-15)
+
+
+def test_float_wav_is_returned_as_stored(tmp_path):
+    values = np.random.default_rng(1).uniform(-1, 1, 2000).astype(np.float32)
+    soundfile.write(tmp_path / "f.wav", values, 16000, subtype="FLOAT")
+    np.testing.assert_array_equal(s2t_np.load_audio(str(tmp_path / "f.wav")), values)
+
+
+def test_flac_and_file_like(tmp_path):
+    pcm = int16_ramp(seed=2)
+    soundfile.write(tmp_path / "a.flac", pcm, 16000, subtype="PCM_16")
+    expected = pcm.astype(np.float32) / 32768
+    np.testing.assert_array_equal(s2t_np.load_audio(tmp_path / "a.flac"), expected)
+    with open(tmp_path / "a.flac", "rb") as f:
+        np.testing.assert_array_equal(s2t_np.load_audio(f), expected)
+    buffer = io.BytesIO((tmp_path / "a.flac").read_bytes())
+    np.testing.assert_array_equal(s2t_np.load_audio(buffer), expected)
+
+
+def test_ogg_vorbis(tmp_path):
+    x = sine(16000, seconds=1.0)
+    soundfile.write(tmp_path / "a.ogg", x, 16000, format="OGG", subtype="VORBIS")
+    y = s2t_np.load_audio(tmp_path / "a.ogg")
+    assert y.dtype == np.float32 and y.shape == x.shape
+    assert np.abs(y[1000:-1000] - x[1000:-1000]).max() < 0.05  # lossy codec
+
+
+def test_stereo_is_averaged(tmp_path):
+    left, right = int16_ramp(seed=3), int16_ramp(seed=4)
+    soundfile.write(tmp_path / "s.wav", np.stack([left, right], axis=1), 16000, subtype="PCM_16")
+    expected = (left.astype(np.float32) / 32768 + right.astype(np.float32) / 32768) / 2
+    np.testing.assert_allclose(s2t_np.load_audio(tmp_path / "s.wav"), expected, atol=1e-7, rtol=0)
+
+
+@pytest.mark.parametrize("rate", [8000, 22050, 44100])
+def test_resampled_to_16k(tmp_path, rate):
+    """A 440 Hz sine written at `rate` comes back as the same sine sampled at 16 kHz."""
+    soundfile.write(tmp_path / "r.wav", sine(rate), rate, subtype="FLOAT")
+    y = s2t_np.load_audio(tmp_path / "r.wav", sampling_rate=16000)
+    assert y.dtype == np.float32
+    assert len(y) == int(np.ceil(int(round(0.5 * rate)) * 16000 / rate))
+    expected = sine(16000)[: len(y)]
+    # away from the zero-padded edges the polyphase filter (Kaiser beta 5, stop-band ~-45 dB) is
+    # transparent for a 440 Hz tone
+    assert np.abs(y[200:-200] - expected[200:-200]).max() < 2e-3
+    assert np.abs(s2t_np.load_audio(tmp_path / "r.wav", sampling_rate=rate) - sine(rate)).max() < 1e-7
+
+
+def test_committed_clips_load():
+    from conftest import DATA_DIR
+
+    for name in ("speech_en_us_m.wav", "speech_en_f3.wav", "speech_en_gb.wav", "speech_fr.wav"):
+        x = s2t_np.load_audio(DATA_DIR / name)
+        assert x.ndim == 1 and 1.5 * 16000 < len(x) < 6 * 16000 and np.abs(x).max() > 0.1
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(AudioFileNotFoundError, match="not found") as info:
+        s2t_np.load_audio(tmp_path / "nope.wav")
+    assert isinstance(info.value, FileNotFoundError) and isinstance(info.value, S2TError)
+
+
+def test_not_audio(tmp_path):
+    (tmp_path / "text.wav").write_text("this is not a wav file at all\n" * 10)
+    with pytest.raises(AudioDecodeError) as info:
+        s2t_np.load_audio(tmp_path / "text.wav")
+    assert isinstance(info.value, ValueError)
+    with pytest.raises(AudioDecodeError):
+        s2t_np.load_audio(io.BytesIO(b"\x00\x01garbage" * 50))
+
+
+def test_truncated_header(tmp_path):
+    soundfile.write(tmp_path / "a.flac", int16_ramp(), 16000, subtype="PCM_16")
+    (tmp_path / "cut.flac").write_bytes((tmp_path / "a.flac").read_bytes()[:20])
+    with pytest.raises(AudioDecodeError):
+        s2t_np.load_audio(tmp_path / "cut.flac")
+
+
+def test_zero_length_audio(tmp_path):
+    soundfile.write(tmp_path / "empty.wav", np.zeros(0, np.int16), 16000, subtype="PCM_16")
+    with pytest.raises(EmptyAudioError) as info:
+        s2t_np.load_audio(tmp_path / "empty.wav")
+    assert isinstance(info.value, ValueError)
