@@ -24,11 +24,12 @@ EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 PROCESSOR_CONFIG_FILE = "processor_config.json"
 FEATURE_EXTRACTOR_CONFIG_FILE = "preprocessor_config.json"
 
-_DOWNLOAD_HINT = (
+_DOWNLOAD = (
     "s2t_np loads local directories only. Download a checkpoint first, e.g.\n"
     "  huggingface-cli download facebook/s2t-small-librispeech-asr --local-dir DIR\n"
-    "then pass DIR as the model (or use model='demo' for the small model shipped with s2t_np)."
+    "then pass DIR as the model"
 )
+_DOWNLOAD_HINT = _DOWNLOAD + " (or 'demo' for the small model shipped with s2t_np)."
 
 
 def resolve_model_dir(model=None):
@@ -39,8 +40,7 @@ def resolve_model_dir(model=None):
     if model is None or (isinstance(model, str) and model == DEMO_NAME):
         if not (DEMO_DIR / "config.json").is_file():
             raise ModelNotFoundError(
-                f"the demo model is not installed ({DEMO_DIR} has no config.json). Pass a model directory "
-                "instead.\n" + _DOWNLOAD_HINT)
+                f"the demo model is not installed ({DEMO_DIR} has no config.json). " + _DOWNLOAD + ".")
         return DEMO_DIR
     try:
         path = Path(model).expanduser()

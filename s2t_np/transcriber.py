@@ -30,7 +30,7 @@ import numpy as np
 import soundfile
 
 from .audio import load_audio
-from .errors import GenerationError, InvalidAudioError, InvalidInputError, SamplingRateError
+from .errors import AudioFileNotFoundError, GenerationError, InvalidAudioError, InvalidInputError, SamplingRateError
 from .pretrained import resolve_model_dir
 
 _CACHE_SIZE = 2
@@ -137,6 +137,11 @@ def transcribe(audio, model=None, *, sampling_rate=None, num_beams=None, max_len
     finished batch on stderr.
     """
     items, single = _as_items(audio)
+    for item in items:  # fail on a missing file before loading the model
+        if not isinstance(item, np.ndarray) and not os.path.isfile(item):
+            raise AudioFileNotFoundError(f"audio file not found: {os.fspath(item)}")
+    if not items:
+        return []
     model_, processor = load(model)
     rate = processor.feature_extractor.sampling_rate
     if any(isinstance(item, np.ndarray) for item in items):

@@ -1,6 +1,6 @@
 """transcribe() == transformers' processor + generate + batch_decode on the same directory and audio.
 
-Random-weight models (init_std 0.2) give nonsense but long, varied texts; the texts must be
+Random-weight models (text_fixtures.VARIED) give nonsense but varied texts; the texts must be
 identical strings. Batches are formed with s2t_np.transcriber.batch_plan on both sides (the
 padding of a batch changes the output, NUMERICS.md section 2).
 """
@@ -10,13 +10,9 @@ import pytest
 
 import s2t_np
 from s2t_np import GenerationError, InvalidAudioError, ModelNotFoundError, SamplingRateError, load_audio, transcribe
-from s2t_np.transcriber import batch_plan, load
-from text_fixtures import build_full_dir, dropped_pieces, train_spm, write_published_layout
+from s2t_np.transcriber import load
+from text_fixtures import VARIED, build_full_dir, dropped_pieces, reference_transcribe, train_spm, write_published_layout
 
-# Random decoders tend to lock onto one repeated token; unscaled embeddings and a larger init let
-# the positions and the audio steer the output, so the compared texts vary (measured: 5-15
-# distinct tokens per utterance instead of 2-3).
-VARIED = {"scale_embedding": False, "init_std": 0.5}
 CLIPS = ["speech_en_us_m.wav", "speech_en_f3.wav", "speech_en_gb.wav", "speech_fr.wav"]
 
 
@@ -43,21 +39,6 @@ def reference(dirs, transformers, torch):
 @pytest.fixture(scope="module")
 def paths(data_dir):
     return [data_dir / name for name in CLIPS]
-
-
-def reference_transcribe(pair, waves, batch_size=8, **generate_kwargs):
-    """transformers doing what transcribe() does: same batches, processor + generate + batch_decode."""
-    import torch
-
-    model, processor = pair
-    texts = [None] * len(waves)
-    for batch in batch_plan([len(w) for w in waves], batch_size):
-        inputs = processor([waves[i] for i in batch], sampling_rate=16000, padding=True, return_tensors="pt")
-        with torch.no_grad():
-            ids = model.generate(inputs["input_features"], attention_mask=inputs["attention_mask"], **generate_kwargs)
-        for i, text in zip(batch, processor.batch_decode(ids, skip_special_tokens=True)):
-            texts[i] = text
-    return texts
 
 
 def test_one_file(dirs, reference, paths):

@@ -1,0 +1,120 @@
+"""The s2t-np command line end to end, through subprocesses (python -m s2t_np and the console script)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from s2t_np import load_audio
+from s2t_np.cli import main
+from s2t_np.pretrained import DEMO_DIR, example_clips
+from text_fixtures import VARIED, build_full_dir, reference_transcribe, train_spm
+
+CLIPS = ["speech_en_us_m.wav", "speech_en_f3.wav", "speech_fr.wav"]
+SCRIPT = Path(sys.executable).parent / "s2t-np"
+
+
+def run(*args, script=False):
+    command = [str(SCRIPT)] if script else [sys.executable, "-m", "s2t_np"]
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    return subprocess.run(command + [str(a) for a in args], capture_output=True, text=True, timeout=120, env=env)
+
+
+def one_error_line(result, code=1):
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("s2t-np: error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, transformers, torch):
+    root = tmp_path_factory.mktemp("cli")
+    directory, _ = build_full_dir(root / "asr", train_spm(root / "spm", "unigram", False), seed=1,
+                                  model_overrides=VARIED)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def expected(model_dir, data_dir, transformers):
+    """transformers' texts for the clips, batched as the CLI batches them (one batch)."""
+    pair = (transformers.Speech2TextForConditionalGeneration.from_pretrained(str(model_dir)).eval(),
+            transformers.Speech2TextProcessor.from_pretrained(str(model_dir)))
+    return {
+        "all": reference_transcribe(pair, [load_audio(data_dir / c) for c in CLIPS]),
+        "one": reference_transcribe(pair, [load_audio(data_dir / CLIPS[0])])[0],
+        "greedy": reference_transcribe(pair, [load_audio(data_dir / CLIPS[0])], num_beams=1, max_length=8)[0],
+    }
+
+
+def test_json_output_for_several_files(model_dir, data_dir, expected):
+    paths = [data_dir / c for c in CLIPS]
+    result = run("transcribe", *paths, "--model", model_dir, "--json")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows == [{"path": str(p), "text": t} for p, t in zip(paths, expected["all"])]
+    assert "transcribed 3/3" in result.stderr  # progress on stderr, not mixed into stdout
+
+
+def test_plain_output_and_options(model_dir, data_dir, expected, capsys):
+    result = run("transcribe", data_dir / CLIPS[0], "--model", model_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected["one"] + "\n"
+    result = run(data_dir / CLIPS[0], "--model", model_dir, "--beams", "1", "--max-length", "8", script=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected["greedy"] + "\n"
+    paths = [data_dir / c for c in CLIPS]
+    assert main(["transcribe", *map(str, paths), "--model", str(model_dir), "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and out.splitlines() == [f"{p}\t{t}" for p, t in zip(paths, expected["all"])]
+
+
+def test_error_paths_through_subprocess(model_dir, data_dir, tmp_path):
+    line = one_error_line(run("transcribe", tmp_path / "missing.wav", "--model", model_dir))
+    assert "audio file not found" in line and "missing.wav" in line
+    (tmp_path / "notes.wav").write_text("this is not audio")
+    line = one_error_line(run("transcribe", tmp_path / "notes.wav", "--model", model_dir))
+    assert "cannot decode" in line and "notes.wav" in line
+    (tmp_path / "empty_model").mkdir()
+    line = one_error_line(run("transcribe", data_dir / CLIPS[0], "--model", tmp_path / "empty_model"))
+    assert "config.json" in line
+
+
+def _main_error(capsys, argv, code=1):
+    assert main(argv) == code
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert out == "" and len(lines) == 1 and lines[0].startswith("s2t-np: error: "), err
+    return lines[0]
+
+
+def test_more_error_paths_in_process(model_dir, data_dir, capsys):
+    clip = str(data_dir / CLIPS[0])
+    line = _main_error(capsys, ["transcribe", clip, "--model", "facebook/s2t-small-librispeech-asr"])
+    assert "huggingface-cli download facebook/s2t-small-librispeech-asr --local-dir DIR" in line
+    assert "multilingual" in _main_error(capsys, ["transcribe", clip, "--model", str(model_dir), "--tgt-lang", "fr"])
+    assert "positive integer" in _main_error(capsys, ["transcribe", clip, "--beams", "0"], code=2)
+    assert "FILE" in _main_error(capsys, ["transcribe"], code=2)
+    assert "--bogus" in _main_error(capsys, ["--bogus"], code=2)
+
+
+def test_debug_shows_the_traceback(data_dir, tmp_path):
+    result = run("transcribe", tmp_path / "missing.wav", "--debug")
+    assert result.returncode != 0 and "Traceback" in result.stderr and "AudioFileNotFoundError" in result.stderr
+
+
+def test_no_arguments_runs_the_shipped_demo():
+    result = run()
+    if (DEMO_DIR / "config.json").is_file() and example_clips():
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert [line.split("\t")[0] for line in lines] == [p.name for p in example_clips()]
+        assert all(line.split("\t")[1].strip() for line in lines), "the demo model should produce text"
+    else:
+        line = one_error_line(result)
+        assert "demo model is not installed" in line or "no example clips" in line
