@@ -110,3 +110,7 @@ GEN_SCORES_S2T_SMALL = (5e-5, 0.0)
 GEN_SEQUENCES_SCORES = (1e-6, 1e-6)
 
 # ---- tokenizer / end to end (issue 5, 6) -------------------------------------------------
+# Tokenizer (ids, tokens, decoded text, saved tokenizer_config.json), processor text/labels,
+# transcribe(), the CLI and the documentation examples are compared EXACTLY (no tolerance):
+# generated ids and texts are identical to transformers on every fixture. Processor audio
+# features reuse EXTRACTOR_VS_HF above (same feature extractor underneath).
