@@ -77,15 +77,16 @@ class GenerationPlan:
 def model_generation_config(model):
     """The model's default GenerationConfig (transformers' `model.generation_config`).
 
-    `model.generation_config` if the model has one; else read from the directory the model was
-    loaded from (generation_config.json, or config.json's generation keys); else, for a model built
-    in memory, from its config (special token ids and the generation keys kept from config.json).
+    `model.generation_config`, which `from_pretrained` reads from the model directory
+    (generation_config.json, else the generation keys of config.json); for a model built in memory
+    without one, derived from its config (special token ids and the generation keys kept from
+    config.json), as transformers' `GenerationConfig.from_model_config`.
     """
     config = getattr(model, "generation_config", None)
-    if isinstance(config, GenerationConfig):
+    if config is not None:
+        if not isinstance(config, GenerationConfig):
+            raise GenerationError(f"model.generation_config must be an s2t_np GenerationConfig, got {type(config).__name__}")
         return config
-    if getattr(model, "name_or_path", None):
-        return GenerationConfig.from_pretrained(model.name_or_path)
     cfg = model.config
     values = {k: getattr(cfg, k) for k in ("bos_token_id", "eos_token_id", "pad_token_id", "decoder_start_token_id")}
     values.update(getattr(cfg, "generation_defaults", {}))

@@ -26,6 +26,7 @@ from .decoder import (
 )
 from .encoder import check_features, encode, subsampled_mask
 from .errors import InvalidInputError
+from .generation_config import GenerationConfig
 from .nn import cross_entropy
 from .weights import compute_dtype, load_params
 
@@ -167,6 +168,17 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
     """Speech2TextModel + LM head (HF Speech2TextForConditionalGeneration): logits, loss, decoding step."""
 
     _with_lm_head = True
+    # Default generation settings (s2t_np.generation_config.GenerationConfig), read once by
+    # from_pretrained like transformers' `model.generation_config`; None: generate() derives them
+    # from self.config. [added by the generation helper, issue 4]
+    generation_config = None
+
+    @classmethod
+    def from_pretrained(cls, model_dir, dtype=np.float32):
+        """Load the model, and its generation defaults (generation_config.json, else config.json's keys)."""
+        model = super().from_pretrained(model_dir, dtype)
+        model.generation_config = GenerationConfig.from_pretrained(model.name_or_path)
+        return model
 
     @property
     def model(self):
