@@ -233,9 +233,8 @@ class Speech2TextTokenizer:
         for index, token in (kwargs.get("added_tokens_decoder") or {}).items():
             self._added_tokens_decoder[int(index)] = _as_added_token(token, special=False)
         self._added_tokens_encoder = {t.content: i for i, t in self._added_tokens_decoder.items()}
-        specials = [self._special_tokens[k] for k in SPECIAL_TOKENS_ATTRIBUTES if k in self._special_tokens]
-        specials += self._extra_special_tokens
-        self._add_tokens([t for t in specials if _token_str(t) not in self._added_tokens_encoder])
+        # (by their text, as the reference does: flags of AddedToken-valued special tokens are dropped)
+        self._add_tokens([t for t in self.all_special_tokens if t not in self._added_tokens_encoder])
 
     # ---- special tokens ------------------------------------------------------------------
     @property
@@ -331,28 +330,20 @@ class Speech2TextTokenizer:
         return {t.content: i for i, t in sorted(self._added_tokens_decoder.items())}
 
     def _add_tokens(self, new_tokens):
-        """The reference's PythonBackend._add_tokens(special_tokens=True), for the special tokens."""
+        """The reference's PythonBackend._add_tokens(special_tokens=True) for special token strings: a token
+        already in the vocabulary keeps its id, a new one gets len(vocabulary) at that moment."""
         current_vocab = self.get_vocab()
         new_idx = len(current_vocab)
         added = 0
-        for token in new_tokens:
-            if _token_str(token) == "":
+        for content in new_tokens:
+            if content == "" or content in self._added_tokens_encoder:
                 continue
-            if isinstance(token, str):
-                if token in self._added_tokens_encoder:
-                    continue
-                token = AddedToken(token, special=True, normalized=False)
-            else:
-                token = copy.copy(_as_added_token(token))
-                token.special = True
-            if token.content not in current_vocab:
-                index = new_idx + added
-                current_vocab[token.content] = index
+            if content not in current_vocab:
+                current_vocab[content] = new_idx + added
                 added += 1
-            else:
-                index = current_vocab[token.content]
-            self._added_tokens_decoder[index] = token
-            self._added_tokens_encoder[token.content] = index
+            index = current_vocab[content]
+            self._added_tokens_decoder[index] = AddedToken(content, special=True, normalized=False)
+            self._added_tokens_encoder[content] = index
         self._split_pattern = None
         return added
 

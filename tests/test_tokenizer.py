@@ -259,3 +259,19 @@ def test_errors(tmp_path, pair):
         tok(12.5)
     with pytest.raises(ValueError, match="return_tensors"):
         tok("a", return_tensors="pt")
+
+
+def test_legacy_special_tokens_map_with_added_token_dicts(spm_models, tmp_path, transformers):
+    """transformers-4 special_tokens_map.json may store AddedToken dicts (with strip flags)."""
+    spm_model = spm_models[("bpe", False)]
+    source, _ = build_processor_dir(tmp_path / "v5", spm_model)
+    (source / "config.json").write_text("{}")
+    target = write_published_layout(tmp_path / "hub", source)
+    entry = {"content": "</s>", "lstrip": True, "rstrip": True, "single_word": False, "normalized": True}
+    (target / "special_tokens_map.json").write_text(json.dumps(
+        {"bos_token": "<s>", "eos_token": entry, "unk_token": "<unk>", "pad_token": "<pad>"}))
+    ours = Speech2TextTokenizer.from_pretrained(target)
+    ref = transformers.Speech2TextTokenizer.from_pretrained(str(target))
+    for text in STRINGS + ["a </s> b", "x  </s>  y"]:
+        assert ours.tokenize(text) == ref.tokenize(text), text
+        assert ours(text)["input_ids"] == ref(text)["input_ids"], text
