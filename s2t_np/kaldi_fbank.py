@@ -26,6 +26,10 @@ mel bank). Steps, for a waveform x[0..N-1] (Kaldi expects the int16 range):
    (``use_log_fbank``); optional energy column first (last with ``htk_compat``); optional
    per-utterance column-mean subtraction (``subtract_mean``).
 
+Implementation: framing is a strided view (snip_edges=False reflects once into a 1-D signal);
+steps 2-8 run vectorized over blocks of 256 frames (a loop over blocks, never over single frames
+or samples), which keeps temporaries in cache and is about 2x faster on long clips.
+
 Precision: the default computes everything in float64 like transformers' NumPy path and returns
 float32; ``dtype=np.float64`` returns the float64 result (oracle use). transformers' mel floor
 constant is 1.192092955078125e-07 (a digit typo of float32 eps, 5e-8 relative); this module uses
@@ -50,6 +54,7 @@ from .errors import ConfigError, EmptyAudioError, InvalidAudioError, Unsupported
 # std::numeric_limits<float>::epsilon(): the floor of Kaldi's log mel energies and log energy
 FLOAT32_EPS = float(np.finfo(np.float32).eps)  # 1.1920928955078125e-07
 WINDOW_TYPES = ("povey", "hanning", "hamming", "rectangular", "blackman")
+FRAMES_PER_BLOCK = 256  # frames computed together (2.56 s at 10 ms shift); see fbank()
 
 
 def mel_scale(freq):
@@ -101,7 +106,7 @@ def mel_banks(num_mel_bins, padded_window_size, sample_frequency, low_freq, high
 
 
 def frame_signal(x, window_size, window_shift, snip_edges):
-    """Kaldi framing of a 1-D signal: [N] -> [n_frames, window_size] (a view when snip_edges)."""
+    """Kaldi framing of a 1-D signal: [N] -> [n_frames, window_size], a strided view (no copy)."""
     n = x.shape[0]
     if snip_edges:
         n_frames = 1 + (n - window_size) // window_shift if n >= window_size else 0
@@ -113,13 +118,60 @@ def frame_signal(x, window_size, window_shift, snip_edges):
             f"({window_size} samples with snip_edges={snip_edges}); no features can be computed"
         )
     if snip_edges:
-        windows = np.lib.stride_tricks.sliding_window_view(x, window_size)  # [N - L + 1, L]
-        return windows[: (n_frames - 1) * window_shift + 1 : window_shift]  # [n_frames, L]
-    first = np.arange(n_frames) * window_shift + window_shift // 2 - window_size // 2
-    idx = first[:, None] + np.arange(window_size)[None, :]  # [n_frames, L]
-    idx = np.mod(idx, 2 * n)  # reflection is periodic with period 2N
-    idx = np.where(idx >= n, 2 * n - 1 - idx, idx)
-    return x[idx]  # [n_frames, L]
+        signal, first = x, 0
+    else:
+        # sample positions the frames cover, reflected into [0, N) (period 2N, so reflections
+        # beyond one signal length repeat as in Kaldi's loop), gathered once as a 1-D signal
+        first = window_shift // 2 - window_size // 2
+        positions = np.mod(first + np.arange((n_frames - 1) * window_shift + window_size), 2 * n)
+        signal = x[np.where(positions >= n, 2 * n - 1 - positions, positions)]
+    windows = np.lib.stride_tricks.sliding_window_view(signal, window_size)  # [len - L + 1, L]
+    return windows[: (n_frames - 1) * window_shift + 1 : window_shift]  # [n_frames, L] view
+
+
+def _block_mel_energies(
+    frames, *, window, banks, padded_window_size, dither, generator, remove_dc_offset, preemphasis_coefficient,
+    use_power, energy, energy_floor,
+):
+    """Steps 2-8 for a block of frames [B, L] -> (mel energies [B, n_mels], log energy [B] or None).
+
+    Works in two arrays: a zero-padded frame buffer [B, P] modified in place step by step, and
+    the complex spectrum [B, P/2 + 1], whose memory first serves as pre-emphasis scratch space;
+    the magnitudes are written back into the frame buffer.
+    """
+    n, window_size = frames.shape
+    buffer = np.zeros((n, padded_window_size))  # [B, P]
+    spectrum = np.empty((n, padded_window_size // 2 + 1), dtype=np.complex128)  # [B, P/2 + 1]
+    frame = buffer[:, :window_size]  # [B, L] view: the samples; columns L..P-1 stay zero
+    frame[...] = frames
+    if dither != 0.0:
+        frame += dither * generator.standard_normal(frame.shape)
+    if remove_dc_offset:
+        frame -= frame.mean(axis=1, keepdims=True)
+    log_energy = _log_energy(frame, energy_floor) if energy == "raw" else None  # [B]
+    if preemphasis_coefficient != 0.0:
+        # y[j] = x[j] - c x[j-1] for j >= 1, y[0] = x[0] - c x[0]
+        previous = spectrum.view(np.float64)[:, : window_size - 1]  # [B, L-1] scratch
+        np.multiply(frame[:, :-1], preemphasis_coefficient, out=previous)
+        frame[:, 1:] -= previous
+        frame[:, 0] -= preemphasis_coefficient * frame[:, 0]
+    frame *= window
+    if energy == "windowed":
+        log_energy = _log_energy(frame, energy_floor)  # zero padding adds no energy
+
+    _rfft(buffer, out=spectrum)  # [B, P/2 + 1]
+    magnitude = np.abs(spectrum, out=buffer[:, : padded_window_size // 2 + 1])  # [B, P/2 + 1]
+    if use_power:
+        np.square(magnitude, out=magnitude)
+    return magnitude @ banks.T, log_energy  # [B, n_mels] (the Nyquist column of banks is zero)
+
+
+def _rfft(frames, out):
+    """Real FFT of each row into a preallocated complex array (NumPy >= 2 writes in place)."""
+    if np.lib.NumpyVersion(np.__version__) >= "2.0.0":
+        return np.fft.rfft(frames, axis=1, out=out)
+    out[...] = np.fft.rfft(frames, axis=1)
+    return out
 
 
 def _log_energy(frames, energy_floor):
@@ -186,7 +238,6 @@ def fbank(
             )
     if x.ndim != 1:
         raise InvalidAudioError(f"waveform must be [N] or [1, N], got shape {x.shape}")
-    x = x.astype(np.float64, copy=False)
     if not np.isfinite(x).all():
         raise InvalidAudioError("waveform contains NaN or Inf samples")
 
@@ -218,32 +269,25 @@ def fbank(
     if x.shape[0] < min_duration * sample_frequency:
         raise EmptyAudioError(f"waveform has {x.shape[0]} samples, shorter than min_duration={min_duration} s")
 
-    frames = frame_signal(x, window_size, window_shift, snip_edges)  # [T, L]
-    if dither != 0.0:
-        frames = frames + dither * generator.standard_normal(frames.shape)
-    if remove_dc_offset:
-        frames = frames - frames.mean(axis=1, keepdims=True)
-    if use_energy and raw_energy:
-        log_energy = _log_energy(frames, energy_floor)  # [T]
-    if preemphasis_coefficient != 0.0:
-        emphasized = np.empty_like(frames)
-        emphasized[:, 1:] = frames[:, 1:] - preemphasis_coefficient * frames[:, :-1]
-        emphasized[:, 0] = frames[:, 0] - preemphasis_coefficient * frames[:, 0]
-        frames = emphasized
-    frames = frames * window  # [T, L]
-    if use_energy and not raw_energy:
-        log_energy = _log_energy(frames, energy_floor)  # zero padding adds no energy
-
-    spectrum = np.fft.rfft(frames, n=padded_window_size, axis=1)  # [T, P/2 + 1] complex
-    if use_power:
-        spectrum = spectrum.real**2 + spectrum.imag**2
-    else:
-        spectrum = np.abs(spectrum)
-    # the Nyquist weight is zero: skip that column in the product
-    n_bins = padded_window_size // 2
-    mel_energies = spectrum[:, :n_bins] @ banks[:, :n_bins].T  # [T, n_mels]
+    frames = frame_signal(x, window_size, window_shift, snip_edges)  # [T, L] view
+    n_frames = frames.shape[0]
+    mel_energies = np.empty((n_frames, num_mel_bins))  # [T, n_mels]
+    log_energy = np.empty(n_frames) if use_energy else None  # [T]
+    # Blocks of frames (not single frames): each block is fully vectorized; blocking keeps the
+    # working arrays small enough to be reused from the heap and cache (2x faster on 60 s clips
+    # than one pass over all frames, whose fresh multi-MB temporaries cost page zeroing).
+    for start in range(0, n_frames, FRAMES_PER_BLOCK):
+        block = slice(start, start + FRAMES_PER_BLOCK)
+        mel_energies[block], energy = _block_mel_energies(
+            frames[block], window=window, banks=banks, padded_window_size=padded_window_size,
+            dither=dither, generator=generator, remove_dc_offset=remove_dc_offset,
+            preemphasis_coefficient=preemphasis_coefficient, use_power=use_power,
+            energy=(("raw" if raw_energy else "windowed") if use_energy else None), energy_floor=energy_floor,
+        )
+        if use_energy:
+            log_energy[block] = energy
     if use_log_fbank:
-        mel_energies = np.log(np.maximum(mel_energies, FLOAT32_EPS))
+        np.log(np.maximum(mel_energies, FLOAT32_EPS, out=mel_energies), out=mel_energies)
     if use_energy:
         columns = (mel_energies, log_energy[:, None]) if htk_compat else (log_energy[:, None], mel_energies)
         mel_energies = np.concatenate(columns, axis=1)  # [T, n_mels + 1]
