@@ -222,6 +222,7 @@ class Speech2TextFeatureExtractor:
                 f"audio at {sampling_rate} Hz given to a feature extractor defined at {self.sampling_rate} Hz; "
                 f"resample it first (s2t_np.load_audio(path, sampling_rate={self.sampling_rate}))"
             )
+        padding = getattr(padding, "value", padding)  # transformers' PaddingStrategy enum -> its string
         if padding not in PADDING_STRATEGIES:
             raise ConfigError(f"padding must be True, False, 'longest', 'max_length' or 'do_not_pad', got {padding!r}")
         strategy = PADDING_STRATEGIES[padding]

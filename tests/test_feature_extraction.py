@@ -255,3 +255,13 @@ def test_wrong_input_kind(raw):
 def test_bad_padding_arguments(call):
     with pytest.raises(ConfigError):
         s2t_np.Speech2TextFeatureExtractor()(signal("noise"), sampling_rate=16000, **call)
+
+
+def test_padding_strategy_enum(hf, batch, transformers):
+    from transformers.utils import PaddingStrategy
+
+    call = dict(padding=PaddingStrategy.MAX_LENGTH, max_length=260, truncation=True, return_tensors="np")
+    assert_same_output(
+        s2t_np.Speech2TextFeatureExtractor()(batch, sampling_rate=16000, **call),
+        hf()(batch, sampling_rate=16000, **call), "PaddingStrategy enum",
+    )
