@@ -20,14 +20,14 @@ container quirk as transformers.
 Documented differences from transformers (each tested):
 - a ``sampling_rate`` argument differing from the extractor's raises SamplingRateError;
 - NaN/Inf samples, integer or complex waveforms, rank > 2 raise InvalidAudioError; a waveform
-  shorter than one 25 ms frame raises EmptyAudioError (transformers returns a 0-frame array
-  that then breaks CMVN); an empty batch raises InvalidAudioError;
+  shorter than one 25 ms frame raises EmptyAudioError (transformers silently returns a [0, 80]
+  array); an empty batch raises InvalidAudioError;
 - ``padding`` with ``return_attention_mask=False`` normalises over the valid frames (transformers
   raises a TypeError from ``np.array(None)``); the mask is simply not returned;
 - constant mel bins in CMVN are guarded (see s2t_np.cmvn) instead of giving NaN/inf;
 - ``return_tensors`` other than None/"np" raises UnsupportedOptionError; ``padding_side="left"``
-  raises UnsupportedOptionError (transformers' CMVN assumes right padding and would normalise
-  the padding rows);
+  raises UnsupportedOptionError (transformers' CMVN assumes right padding: with left padding it
+  gives NaN in the padding rows and overwrites the last real frames with padding_value);
 - dither draws from a ``generator`` argument (default: a fresh ``np.random.default_rng()``)
   instead of NumPy's global random state;
 - frames are 25 ms / 10 ms at ``sampling_rate`` (torchaudio's definition); transformers' NumPy
