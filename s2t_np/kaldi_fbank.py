@@ -118,7 +118,7 @@ def frame_signal(x, window_size, window_shift, snip_edges):
             f"({window_size} samples with snip_edges={snip_edges}); no features can be computed"
         )
     if snip_edges:
-        signal, first = x, 0
+        signal = x
     else:
         # sample positions the frames cover, reflected into [0, N) (period 2N, so reflections
         # beyond one signal length repeat as in Kaldi's loop), gathered once as a 1-D signal
