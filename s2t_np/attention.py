@@ -46,7 +46,7 @@ def attend(q, k, v, mask=None):
     scores *= scale
     if mask is not None:
         scores += mask
-    weights = softmax(scores)  # [B, H, T_q, T_k]
+    weights = softmax(scores, out=scores)  # in place: scores is ours. [B, H, T_q, T_k]
     return weights @ v, weights  # [B, H, T_q, dh]
 
 
