@@ -94,6 +94,15 @@ MODEL_F64_TABLE_PATCHED = {
 # BLAS blocking), vs the reference fed the same past_key_values, and our cache vs the reference's.
 # Measured 1.7e-6, 1.7e-6, 1.9e-6 (facade round trip 1.5e-6).
 MODEL_CACHE_F32 = {"step_vs_full": (1e-5, 1e-6), "step_vs_reference": (1e-5, 1e-6), "cache": (1e-5, 1e-6)}
+# Single stages (tests/test_stages.py) vs torch on the same input. Measured max |diff|: activations
+# float32 9.5e-7 (1 ulp at |x| = 12; relu exact), float64 1.8e-15; LayerNorm / softmax /
+# log_softmax float32 9.5e-7, float64 3.6e-15.
+MODEL_NN = {"act_float32": (2e-6, 1e-6), "act_float64": (5e-15, 1e-14),
+            "norm_float32": (5e-6, 1e-6), "norm_float64": (2e-14, 1e-14)}
+# Sinusoid table vs torch's float32 table (positions.py): torch's SLEEF float32 exp/sin/cos vs our
+# correctly rounded values. Row p differs by at most one float32 ulp of its largest argument p * inv:
+# measured max |diff| / p = 1.2e-7 (D = 256, rows < 7000), 6.0e-8 at small p; ~5% of entries differ.
+MODEL_POSITIONS = {"per_position": 2.5e-7, "floor": 1.2e-7, "min_exact_fraction": 0.9}
 
 # ---- generation (issue 4) ----------------------------------------------------------------
 # Sequences are compared exactly (token for token). Per-step `scores` (greedy: processed logits;
