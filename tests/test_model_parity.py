@@ -278,6 +278,17 @@ def test_positions_grow_past_max_positions(tmp_path, torch, transformers):
     ours = our_stages(model, x, mask, ids, dec_mask, labels)
     assert ours["encoder_last_hidden_state"].shape[1] == 30 > cfg.max_source_positions
     assert_stages(ours, reference_stages(ref, torch, x, mask, ids, dec_mask, labels), MODEL_F32, "long")
+    # Cached decoding past max_target_positions: transformers' cached path raises IndexError there
+    # (its table grows with the new tokens' count only, docs/model.md); ours equals the full pass,
+    # which matches the reference's full pass above.
+    enc, enc_mask = model.encode(x, mask)
+    cache = model.init_cache(enc)
+    steps = []
+    for i in range(ids.shape[1]):
+        logits, cache = model.decode_step(ids[:, i:i + 1], enc_mask, cache)
+        steps.append(logits)
+    full = model(x, mask, decoder_input_ids=ids).logits
+    assert_close(np.concatenate(steps, axis=1), full, MODEL_CACHE_F32["step_vs_full"], "long cached")
 
 
 def test_default_s2t_small_size(tmp_path, torch, transformers):
