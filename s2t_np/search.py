@@ -61,8 +61,17 @@ def log_softmax(logits):
 
 
 def top_k(values, k):
-    """Indices of the k largest entries per row, best first; ties go to the lower index."""
-    return np.argsort(-values, axis=-1, kind="stable")[:, :k]
+    """Indices [N, k] of the k largest entries of each row of values [N, n], best first.
+
+    Ties are ordered by the lower index. A partial partition finds the k best first when n is
+    large (beams x vocab), so only k entries are sorted.
+    """
+    n = values.shape[-1]
+    if 4 * k >= n:
+        return np.argsort(-values, axis=-1, kind="stable")[:, :k]
+    part = np.argpartition(-values, k - 1, axis=-1)[:, :k]  # [N, k] the k best, unordered
+    order = np.lexsort((part, -np.take_along_axis(values, part, axis=-1)), axis=-1)  # by value, then index
+    return np.take_along_axis(part, order, axis=-1)
 
 
 def _hits_stopping_criteria(last_tokens, length, *, max_length, eos_token_ids):
