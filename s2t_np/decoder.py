@@ -80,7 +80,8 @@ def decoder_layer(x, self_mask, cross_mask, layer_cache, self_attn, self_attn_la
                                        n_heads=n_heads)
     x = x + h
     h = layer_norm(x, **final_layer_norm)
-    x = x + linear(act(linear(h, **fc1)), **fc2)  # [B, L, D] -> [B, L, F] -> [B, L, D]
+    h = linear(h, **fc1)  # [B, L, F]
+    x = x + linear(act(h, out=h), **fc2)  # activation in place on the fresh fc1 output. [B, L, D]
     new_cache = {"self_k": k, "self_v": v, "cross_k": layer_cache["cross_k"], "cross_v": layer_cache["cross_v"]}
     return x, new_cache, self_weights, cross_weights
 

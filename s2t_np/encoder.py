@@ -30,7 +30,9 @@ def encoder_layer(x, mask, self_attn, self_attn_layer_norm, fc1, fc2, final_laye
     h, _, _, weights = self_attention(h, mask, **self_attn, n_heads=n_heads)
     x = x + h
     h = layer_norm(x, **final_layer_norm)
-    return x + linear(act(linear(h, **fc1)), **fc2), weights  # [B, T', D] -> [B, T', F] -> [B, T', D]
+    h = linear(h, **fc1)  # [B, T', F]
+    x = x + linear(act(h, out=h), **fc2)  # activation in place on the fresh fc1 output. [B, T', D]
+    return x, weights
 
 
 def subsampled_mask(attention_mask, num_frames, num_conv_layers):

@@ -36,24 +36,32 @@ def layer_norm(x, weight, bias, eps=1e-5):
     return centered / np.sqrt(var + eps) * weight + bias
 
 
-def relu(x):
-    return np.maximum(x, 0)
+def relu(x, out=None):
+    """max(x, 0); `out=x` works in place (the FFN passes its fresh fc1 output)."""
+    return np.maximum(x, 0, out=out)
 
 
-def gelu(x):
+def _store(value, out):
+    if out is None:
+        return value
+    out[...] = value
+    return out
+
+
+def gelu(x, out=None):
     """Exact GELU with erf (transformers "gelu" = torch.nn.functional.gelu)."""
-    return 0.5 * x * (1.0 + erf(x / x.dtype.type(math.sqrt(2.0))))
+    return _store(0.5 * x * (1.0 + erf(x / x.dtype.type(math.sqrt(2.0)))), out)
 
 
-def gelu_new(x):
+def gelu_new(x, out=None):
     """tanh approximation of GELU (transformers "gelu_new", NewGELUActivation)."""
     c = x.dtype.type(math.sqrt(2.0 / math.pi))
-    return 0.5 * x * (1.0 + np.tanh(c * (x + 0.044715 * (x * x * x))))
+    return _store(0.5 * x * (1.0 + np.tanh(c * (x + 0.044715 * (x * x * x)))), out)
 
 
-def silu(x):
+def silu(x, out=None):
     """x * sigmoid(x) (transformers "silu" = torch.nn.functional.silu)."""
-    return x * expit(x)
+    return _store(x * expit(x), out)
 
 
 ACTIVATIONS = {"relu": relu, "gelu": gelu, "gelu_new": gelu_new, "silu": silu}
