@@ -134,12 +134,22 @@ class Speech2TextModel(_Pretrained):
                 encoder_outputs = (encoder_outputs,)
             encoder_outputs = BaseModelOutput(*encoder_outputs[:3])
         enc = encoder_outputs.last_hidden_state
+        if not isinstance(enc, np.ndarray) or enc.ndim != 3 or enc.shape[-1] != cfg.d_model:
+            raise InvalidInputError(f"encoder_outputs[0] must be an array [batch, frames, d_model={cfg.d_model}], got "
+                                    f"{getattr(enc, 'shape', type(enc).__name__)}")
         enc_mask = None
         if attention_mask is not None:
             enc_mask = subsampled_mask(np.asarray(attention_mask), enc.shape[1], cfg.num_conv_layers)  # [B, T']
         if decoder_input_ids is None:
             raise InvalidInputError("pass decoder_input_ids (or labels, from which they are derived)")
         check_decoder_ids(decoder_input_ids, cfg)
+        if decoder_input_ids.shape[0] != enc.shape[0]:
+            raise InvalidInputError(f"decoder_input_ids has batch {decoder_input_ids.shape[0]} but the encoder output "
+                                    f"has batch {enc.shape[0]}")
+        if past_key_values is not None and (not isinstance(past_key_values, list)
+                                            or len(past_key_values) != cfg.decoder_layers):
+            raise InvalidInputError(f"past_key_values must be the s2t_np cache: a list of {cfg.decoder_layers} per-layer "
+                                    "dicts (as returned with use_cache=True)")
         if decoder_attention_mask is not None:
             decoder_attention_mask = np.asarray(decoder_attention_mask)
         dec = decoder_forward(decoder_input_ids, enc.astype(self.dtype, copy=False), enc_mask, past_key_values,

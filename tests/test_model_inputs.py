@@ -38,6 +38,9 @@ IDS = np.array([[2, 5, 6], [2, 7, 8]])
         (dict(decoder_attention_mask=np.ones((2, 4), np.int32)), "decoder_attention_mask must have shape"),
         (dict(input_features=None), "pass input_features or encoder_outputs"),
         (dict(labels=np.array([[5, 6, 200], [1, 2, 3]])), "labels must be"),
+        (dict(decoder_input_ids=np.array([[2, 5, 6]])), "decoder_input_ids has batch 1"),
+        (dict(input_features=None, encoder_outputs=(np.zeros((2, 5, 31), np.float32),)), "encoder_outputs[0] must be"),
+        (dict(past_key_values=[{}]), "past_key_values must be the s2t_np cache"),
     ],
 )
 def test_bad_input_is_a_clear_error(model, kwargs, fragment):
