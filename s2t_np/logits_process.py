@@ -115,7 +115,8 @@ def forced_eos(input_ids, scores, *, max_length, eos_token_ids):
 def check_bad_words_ids(bad_words_ids, eos_token_ids, vocab_size):
     """Validate `bad_words_ids` like NoBadWordsLogitsProcessor / SequenceBiasLogitsProcessor; drop [eos] entries.
 
-    Returns a tuple of tuples. Raises GenerationError (a ValueError) where transformers raises ValueError.
+    Returns a tuple of non-empty tuples (possibly empty: then the processor does nothing, as in
+    transformers). Raises GenerationError (a ValueError) where transformers raises ValueError.
     """
     if not isinstance(bad_words_ids, (list, tuple)) or len(bad_words_ids) == 0:
         raise GenerationError(f"`bad_words_ids` has to be a non-empty list, but is {bad_words_ids}.")
@@ -124,11 +125,8 @@ def check_bad_words_ids(bad_words_ids, eos_token_ids, vocab_size):
     if any(not isinstance(t, (int, np.integer)) or isinstance(t, bool) or t < 0 for w in bad_words_ids for t in w):
         raise GenerationError(f"Each list in `bad_words_ids` has to be a list of positive integers, but is {bad_words_ids}.")
     eos = list(eos_token_ids or ())
-    words = tuple(tuple(int(t) for t in w) for w in bad_words_ids if not any(list(w) == [e] for e in eos))
-    if len(words) == 0 or any(len(w) == 0 for w in words):
-        raise GenerationError(
-            f"`bad_words_ids` must hold non-empty token sequences other than a lone eos token, but is {bad_words_ids}."
-        )
+    # transformers drops [eos] entries, and never applies an empty sequence: both are no-ops
+    words = tuple(tuple(int(t) for t in w) for w in bad_words_ids if w and not any(list(w) == [e] for e in eos))
     out_of_vocab = [t for w in words for t in w if t >= vocab_size]
     if out_of_vocab:
         raise GenerationError(
