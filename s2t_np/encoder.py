@@ -16,8 +16,8 @@ raw output by last_hidden_state).
 
 import numpy as np
 
-from .attention import additive_mask, self_attention
 from . import nn
+from .attention import additive_mask, self_attention
 from .errors import InvalidInputError
 from .nn import ACTIVATIONS, layer_norm, linear
 from .positions import sinusoidal_positions
@@ -48,6 +48,7 @@ def encode(input_features, attention_mask, *, conv, layers, layer_norm, cfg, out
     (tuple of N + 1 arrays, or None), attentions (tuple of N [B, H, T', T'], or None).
     """
     x = subsample(input_features, conv["conv_layers"])  # [B, T', D]
+    assert x.shape[-1] == cfg.d_model, f"subsampler -> encoder: {x.shape[-1]} channels, d_model is {cfg.d_model}"
     x *= x.dtype.type(cfg.embed_scale)
     b, t_sub = x.shape[:2]
     if attention_mask is not None:
