@@ -1,0 +1,98 @@
+"""The search alone against transformers' generate: s2t_np's greedy / beam search driven by the
+*reference model's own logits* (a torch decoder step), so model numerics are out of the picture.
+
+With identical logits, only log_softmax (NumPy vs torch, ~1e-7) can differ, so sequences and
+beam_indices must be identical and scores agree to float32 rounding. A seeded sweep of random
+settings (beams, length_penalty, early_stopping, num_return_sequences, lengths, processors,
+several eos ids, pad 0) covers the combinations the parity tests do not.
+"""
+
+import numpy as np
+import pytest
+from generation_helpers import EOS_PRONE, VARIED, as_numpy, features, make_pair
+from tolerances import SEARCH_LOG_SOFTMAX
+
+from s2t_np.generation import model_generation_config, plan_generation, run_search, to_output
+
+
+def torch_step_functions(model, feats, mask, num_beams):
+    """search.py's `step` / `reorder` backed by the transformers model (EncoderDecoderCache)."""
+    import torch
+
+    with torch.no_grad():
+        states = model.get_encoder()(feats, attention_mask=mask).last_hidden_state.repeat_interleave(num_beams, 0)
+    mask = None if mask is None else mask.repeat_interleave(num_beams, 0)
+
+    def step(tokens, cache):
+        with torch.no_grad():
+            out = model(encoder_outputs=(states,), attention_mask=mask, decoder_input_ids=torch.from_numpy(tokens),
+                        past_key_values=cache, use_cache=True)
+        return out.logits[:, -1].numpy(), out.past_key_values
+
+    def reorder(cache, beam_idx):
+        cache.reorder_cache(torch.from_numpy(beam_idx))
+        return cache
+
+    return step, reorder
+
+
+@pytest.fixture(scope="module", params=["varied", "eos_prone", "tied"])
+def pair(request, tmp_path_factory, torch, transformers):
+    build = {"varied": VARIED, "eos_prone": EOS_PRONE, "tied": dict(seed=2, init_std=0.2)}[request.param]
+    return make_pair(tmp_path_factory.mktemp(request.param), **build)
+
+
+def random_settings(rng, greedy=False):
+    num_beams = 1 if greedy else int(rng.integers(2, 6))
+    s = dict(num_beams=num_beams, max_length=int(rng.integers(5, 30)))
+    if num_beams > 1:
+        s.update(
+            length_penalty=float(rng.choice([-0.5, 0.0, 0.7, 1.0, 1.5])),
+            early_stopping=[True, False, "never"][int(rng.integers(3))],
+            num_return_sequences=int(rng.integers(1, num_beams + 1)),
+        )
+    optional = dict(
+        min_length=int(rng.integers(2, 12)),
+        no_repeat_ngram_size=int(rng.integers(1, 4)),
+        repetition_penalty=float(rng.choice([0.8, 1.2])),
+        bad_words_ids=[[int(rng.integers(3, 97))], [int(rng.integers(3, 97)), int(rng.integers(3, 97))]],
+        forced_bos_token_id=int(rng.integers(3, 97)),
+        forced_eos_token_id=2,
+        eos_token_id=[2, int(rng.integers(3, 97))],
+        pad_token_id=0,
+    )
+    for key in rng.permutation(list(optional))[: int(rng.integers(0, 4))]:
+        s[str(key)] = optional[str(key)]
+    return s
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_search_with_reference_logits(pair, seed):
+    import torch
+
+    rng = np.random.default_rng(seed)
+    settings = random_settings(rng, greedy=seed % 3 == 0)
+    feats, mask = features([int(rng.integers(40, 120)) for _ in range(int(rng.integers(1, 4)))], seed=seed)
+    ft, mt = torch.from_numpy(feats), torch.from_numpy(mask)
+    out = dict(return_dict_in_generate=True, output_scores=True)
+
+    plan = plan_generation(model_generation_config(pair.ours), vocab_size=97, batch_size=len(feats), **settings, **out)
+    step, reorder = torch_step_functions(pair.ref, ft, mt, plan.num_beams)
+    ours = to_output(run_search(step, reorder, len(feats), plan), plan)
+    with torch.no_grad():
+        ref = pair.ref.generate(ft, attention_mask=mt, **settings, **out)
+
+    np.testing.assert_array_equal(ours.sequences, as_numpy(ref.sequences), err_msg=str(settings))
+    assert len(ours.scores) == len(ref.scores)
+    atol, rtol = SEARCH_LOG_SOFTMAX
+    for a, b in zip(ours.scores, ref.scores):
+        b = as_numpy(b)
+        np.testing.assert_array_equal(np.isneginf(a), np.isneginf(b))
+        np.testing.assert_allclose(a[np.isfinite(b)], b[np.isfinite(b)], atol=atol, rtol=rtol)
+    if plan.num_beams > 1:
+        np.testing.assert_array_equal(ours.beam_indices, as_numpy(ref.beam_indices))
+        np.testing.assert_allclose(ours.sequences_scores, as_numpy(ref.sequences_scores), atol=atol, rtol=rtol)
+    else:
+        # greedy scores are the processed logits themselves: no log_softmax, so bit-identical
+        for a, b in zip(ours.scores, ref.scores):
+            np.testing.assert_array_equal(a, as_numpy(b))
