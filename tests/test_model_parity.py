@@ -292,17 +292,24 @@ def test_positions_grow_past_max_positions(tmp_path, torch, transformers):
 
 
 def test_default_s2t_small_size(tmp_path, torch, transformers):
-    """The default (s2t-small size) config once, with a short input: every stage in float32."""
+    """The default (s2t-small size) config once, with a short input: every stage in float32, and in
+    float64 against model.double() with the position table shared. init_std 0.05 keeps the 12-layer
+    activations lively (attention maxima ~0.8) without blowing up."""
     from reference_models import S2T_SMALL_SIZE, build_model_dir
 
     import s2t_np
 
-    path, ref = build_model_dir(tmp_path, seed=7, init_std=0.02, **S2T_SMALL_SIZE)
+    path, ref = build_model_dir(tmp_path, seed=7, init_std=0.05, **S2T_SMALL_SIZE)
     cfg = s2t_np.Speech2TextConfig.from_pretrained(path)
     assert (cfg.d_model, cfg.encoder_layers, cfg.decoder_layers, cfg.vocab_size) == (256, 12, 6, 10000)
     inputs = make_inputs(cfg, seed=8, lengths=(36, 24), n_tokens=5)
     model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)
     assert_stages(our_stages(model, *inputs), reference_stages(ref, torch, *inputs), MODEL_F32, "s2t-small size")
+    ref64 = ref.double()  # this test owns ref
+    patch_position_tables(ref64, torch)
+    model64 = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path, dtype=np.float64)
+    assert_stages(our_stages(model64, *inputs), reference_stages(ref64, torch, *inputs), MODEL_F64_TABLE_PATCHED,
+                  "s2t-small size float64")
 
 
 def test_base_model_and_encoder_facades(case, torch):

@@ -47,47 +47,48 @@ EXTRACTOR_VS_HF = (5e-5, 0.0)
 
 # ---- model forward (issue 3) -------------------------------------------------------------
 # Measured with bench/model_diffs.py (max |diff| over the 4 variety configs, the long-input config
-# and the s2t-small size; random weights, init_std 0.2 / 0.02, batched with padding). Each tolerance
-# is ~5-10x the worst measured difference; rtol is kept tiny so large activations do not loosen
-# the check. Values of the reference reach |x| ~ 90 in encoder hidden states (init_std 0.2).
+# and the s2t-small size; random weights, init_std 0.2 / 0.05 for the s2t-small size, perturbed
+# LayerNorms and biases, batched with padding). Each tolerance is ~5x the worst measured
+# difference; rtol is kept tiny so large activations do not loosen the check. Reference values
+# reach |x| ~ 90 in encoder hidden states.
 #
 # float32 vs torch float32: BLAS summation order and float32 rounding in both implementations.
 MODEL_F32 = {
     "subsampler": (5e-5, 1e-6),                  # measured 7.6e-6 (|ref| <= 15.6)
-    "encoder_hidden_states": (2e-4, 1e-6),       # measured 4.2e-5 (|ref| <= 88.6, grows with depth)
+    "encoder_hidden_states": (2e-4, 1e-6),       # measured 4.4e-5 (|ref| <= 88.6, grows with depth)
     "encoder_attentions": (1e-5, 1e-6),          # measured 1.3e-6
-    "encoder_last_hidden_state": (2e-5, 1e-6),   # measured 3.6e-6 (after the final LayerNorm)
-    "decoder_hidden_states": (3e-5, 1e-6),       # measured 5.0e-6
+    "encoder_last_hidden_state": (2e-5, 1e-6),   # measured 4.3e-6 (after the final LayerNorm)
+    "decoder_hidden_states": (5e-5, 1e-6),       # measured 9.1e-6 (s2t-small size, |ref| <= 12.1)
     "decoder_attentions": (5e-6, 1e-6),          # measured 7.2e-7
     "cross_attentions": (5e-6, 1e-6),            # measured 9.5e-7
     "logits": (3e-5, 1e-6),                      # measured 4.2e-6
-    "loss": (5e-6, 1e-6),                        # measured 9.5e-7
+    "loss": (5e-6, 1e-6),                        # measured 4.8e-7 (9.5e-7 in an earlier seed set)
 }
 # float64 vs torch model.double() as is. The reference's position table is built in float32 with
 # SLEEF exp/sin/cos and only then cast; s2t_np's float32 table is correctly rounded, so a few
 # entries differ by 1 float32 ulp (positions.py). That (not the float64 arithmetic) bounds these.
 MODEL_F64 = {
-    "subsampler": (1e-13, 0),                    # measured 1.3e-14 (no positions involved yet)
-    "encoder_hidden_states": (2e-6, 0),          # measured 4.8e-7 (s2t-small size, D = 256)
+    "subsampler": (1e-13, 0),                    # measured 1.4e-14 (no positions involved yet)
+    "encoder_hidden_states": (2e-6, 0),          # measured 4.9e-7 (s2t-small size, D = 256)
     "encoder_attentions": (1e-7, 0),             # measured 1.0e-8
-    "encoder_last_hidden_state": (1e-6, 0),      # measured 2.0e-7
-    "decoder_hidden_states": (2e-6, 0),          # measured 4.6e-7
+    "encoder_last_hidden_state": (5e-7, 0),      # measured 3.7e-8 (2.0e-7 with init_std 0.02)
+    "decoder_hidden_states": (2e-6, 0),          # measured 4.8e-7
     "decoder_attentions": (1e-7, 0),             # measured 1.7e-8
     "cross_attentions": (1e-7, 0),               # measured 1.1e-8
-    "logits": (5e-7, 0),                         # measured 7.9e-8
-    "loss": (5e-8, 0),                           # measured 7.3e-9
+    "logits": (5e-7, 0),                         # measured 8.6e-8
+    "loss": (5e-8, 0),                           # measured 5.9e-9
 }
 # float64 vs model.double() with the reference given s2t_np's position table: everything else in
 # float64 agrees to within a few float64 ulps of the largest values.
 MODEL_F64_TABLE_PATCHED = {
-    "subsampler": (1e-13, 0),                    # measured 1.3e-14
-    "encoder_hidden_states": (5e-13, 0),         # measured 7.8e-14 (|ref| <= 88.6)
-    "encoder_attentions": (1e-14, 0),            # measured 1.6e-15
-    "encoder_last_hidden_state": (1e-13, 0),     # measured 1.2e-14
-    "decoder_hidden_states": (5e-14, 0),         # measured 5.8e-15
-    "decoder_attentions": (1e-14, 0),            # measured 1.3e-15
+    "subsampler": (1e-13, 0),                    # measured 1.4e-14
+    "encoder_hidden_states": (1e-12, 0),         # measured 2.3e-13 (s2t-small size, 12 layers, |ref| <= 63)
+    "encoder_attentions": (1e-14, 0),            # measured 2.0e-15
+    "encoder_last_hidden_state": (1e-13, 0),     # measured 1.6e-14
+    "decoder_hidden_states": (2e-13, 0),         # measured 2.5e-14
+    "decoder_attentions": (1e-14, 0),            # measured 1.9e-15
     "cross_attentions": (1e-14, 0),              # measured 1.5e-15
-    "logits": (5e-14, 0),                        # measured 5.3e-15
+    "logits": (5e-14, 0),                        # measured 7.8e-15
     "loss": (1e-14, 0),                          # measured 8.9e-16
 }
 # Cached decoding, float32: step-by-step vs one full pass (different matmul shapes, so different
