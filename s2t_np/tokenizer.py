@@ -27,16 +27,15 @@ neither do we; "Hello" encodes with its capital letters in both.
 exactly as the reference does. Added tokens that are not already in the vocabulary get the id
 ``len(vocabulary)`` at the time they are added (the reference's rule, holes in vocab.json included).
 
-The splitting in step 1 uses a regular expression with the longest tokens first (leftmost-longest
-match). The reference walks a trie; the two agree whenever no added token is a substring of another,
-which holds for every Speech2Text special token and language tag.
+The splitting in step 1 is a transcription of the reference's trie (`AddedTokenTrie`): leftmost-longest
+for the Speech2Text special tokens, and the reference's exact cuts for overlapping user tokens.
 """
 
 import copy
 import json
 import os
-import re
 import shutil
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -84,6 +83,97 @@ class AddedToken:
     def to_dict(self):
         return {"content": self.content, "lstrip": self.lstrip, "normalized": self.normalized,
                 "rstrip": self.rstrip, "single_word": self.single_word, "special": self.special}
+
+
+class AddedTokenTrie:
+    """Splits text on the added tokens: a transcription of transformers' `Trie` (tokenization_python).
+
+    It scans once, tracking partial matches by start index; at the first completed match it looks
+    ahead for the longest match among the partial matches that started no later, cuts there, and
+    restarts. This is leftmost-longest whenever no token is a substring of another (always the case
+    for the Speech2Text special tokens and language tags); with overlapping user tokens it keeps the
+    reference's exact, sometimes surprising, cuts.
+    """
+
+    def __init__(self, tokens=()):
+        self.data = {}
+        self.tokens = set()
+        for token in tokens:
+            self.add(token)
+
+    def add(self, word):
+        if not word:
+            return
+        self.tokens.add(word)
+        ref = self.data
+        for char in word:
+            ref = ref.setdefault(char, {})
+        ref[""] = 1
+
+    def split(self, text):
+        states = OrderedDict()  # start index -> trie node reached so far
+        offsets = [0]
+        skip = 0
+        for current, current_char in enumerate(text):
+            if skip and current < skip:
+                continue
+            to_remove = set()
+            reset = False
+            for start, node in states.items():
+                if "" in node:
+                    # a completed match: look ahead for the longest one among earlier partial matches
+                    for lookstart, looknode in states.items():
+                        if lookstart > start:
+                            break
+                        elif lookstart < start:
+                            lookahead_index = current + 1
+                            end = current + 1
+                        else:
+                            lookahead_index = current
+                            end = current
+                        next_char = text[lookahead_index] if lookahead_index < len(text) else None
+                        if "" in looknode:
+                            start = lookstart
+                            end = lookahead_index
+                            skip = lookahead_index
+                        while next_char in looknode:
+                            looknode = looknode[next_char]
+                            lookahead_index += 1
+                            if "" in looknode:
+                                start = lookstart
+                                end = lookahead_index
+                                skip = lookahead_index
+                            if lookahead_index == len(text):
+                                break
+                            next_char = text[lookahead_index]
+                    offsets.append(start)
+                    offsets.append(end)
+                    reset = True
+                    break
+                elif current_char in node:
+                    states[start] = node[current_char]
+                else:
+                    to_remove.add(start)
+            if reset:
+                states = {}
+            else:
+                for start in to_remove:
+                    del states[start]
+            if current >= skip and current_char in self.data:
+                states[current] = self.data[current_char]
+        for start, node in states.items():
+            if "" in node:
+                offsets.append(start)
+                offsets.append(len(text))
+                break
+        offsets.append(len(text))
+        pieces, start = [], 0
+        for end in offsets:
+            if start >= end:  # zero-width cut, or the reference's "bug in Trie" recovery
+                continue
+            pieces.append(text[start:end])
+            start = end
+        return pieces
 
 
 class BatchEncoding(dict):
@@ -344,7 +434,7 @@ class Speech2TextTokenizer:
             index = current_vocab[content]
             self._added_tokens_decoder[index] = AddedToken(content, special=True, normalized=False)
             self._added_tokens_encoder[content] = index
-        self._split_pattern = None
+        self._trie = None
         return added
 
     def convert_tokens_to_ids(self, tokens):
@@ -371,18 +461,10 @@ class Speech2TextTokenizer:
 
     # ---- encoding ------------------------------------------------------------------------
     def _split_on_added_tokens(self, text):
-        """Split text into chunks, each added token a chunk of its own (leftmost-longest match)."""
-        if self._split_pattern is None:
-            contents = sorted(self._added_tokens_encoder, key=len, reverse=True)
-            self._split_pattern = re.compile("|".join(re.escape(c) for c in contents)) if contents else False
-        if not self._split_pattern:
-            return [text]
-        chunks, start = [], 0
-        for match in self._split_pattern.finditer(text):
-            chunks += [text[start:match.start()], match.group()]
-            start = match.end()
-        chunks.append(text[start:])
-        return [c for c in chunks if c]
+        """Split text into chunks, each added token a chunk of its own (the reference's trie)."""
+        if self._trie is None:
+            self._trie = AddedTokenTrie(self._added_tokens_encoder)
+        return self._trie.split(text)
 
     def tokenize(self, text, split_special_tokens=None, **unused):
         """Text -> pieces and added tokens (no eos, no language prefix)."""

@@ -275,3 +275,43 @@ def test_legacy_special_tokens_map_with_added_token_dicts(spm_models, tmp_path, 
     for text in STRINGS + ["a </s> b", "x  </s>  y"]:
         assert ours.tokenize(text) == ref.tokenize(text), text
         assert ours(text)["input_ids"] == ref(text)["input_ids"], text
+
+
+@settings(max_examples=400, deadline=None)
+@given(tokens=st.lists(st.text(alphabet="abc", min_size=1, max_size=4), min_size=1, max_size=5),
+       text=st.text(alphabet="abcx", max_size=14))
+def test_added_token_trie_matches_transformers_trie(tokens, text):
+    """Overlapping added tokens: the same (sometimes surprising) cuts as transformers' Trie."""
+    from transformers.tokenization_python import Trie
+
+    from s2t_np.tokenizer import AddedTokenTrie
+
+    ref = Trie()
+    for token in tokens:
+        ref.add(token)
+    assert AddedTokenTrie(tokens).split(text) == [c for c in ref.split(text) if c]
+
+
+def test_overlapping_added_tokens_from_config(pair, tmp_path, transformers):
+    """User tokens in added_tokens_decoder that overlap each other and the special tokens."""
+    _, _, directory = pair
+    import shutil
+
+    target = tmp_path / "added"
+    shutil.copytree(directory, target)
+    config = json.loads((target / "tokenizer_config.json").read_text())
+    base = max(int(i) for i in config["added_tokens_decoder"]) + 200
+    for offset, (content, flags) in enumerate([("aba", {}), ("b", {}), ("abbc", {"rstrip": True}),
+                                               ("<s>x", {"lstrip": True}), ("fox", {"single_word": True})]):
+        config["added_tokens_decoder"][str(base + offset)] = {
+            "content": content, "lstrip": False, "rstrip": False, "single_word": False, "normalized": True,
+            "special": False, **flags}
+    (target / "tokenizer_config.json").write_text(json.dumps(config))
+    ours = Speech2TextTokenizer.from_pretrained(target)
+    ref = transformers.Speech2TextTokenizer.from_pretrained(str(target))
+    for text in STRINGS + ["babca", "abbc  d", "q <s>x y", "the foxes fox", "xfox fox", "ab aba abbc b<s>x</s>"]:
+        assert ours.tokenize(text) == ref.tokenize(text), text
+        ids = ref(text)["input_ids"]
+        assert ours(text)["input_ids"] == ids, text
+        for skip in (False, True):
+            assert ours.decode(ids, skip_special_tokens=skip) == ref.decode(ids, skip_special_tokens=skip), text
