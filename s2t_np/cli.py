@@ -43,7 +43,7 @@ def _positive_int(text):
 
 def build_parser():
     parser = _Parser(prog=PROG, description="Speech2Text speech recognition and translation in pure NumPy. "
-                     f"Without arguments, transcribes the shipped example clips with the demo model.")
+                     "Without arguments, transcribes the shipped example clips with the demo model.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     run = commands.add_parser("transcribe", help="transcribe (or translate) audio files",
