@@ -7,13 +7,16 @@ For heads h = 1..H, dh = D / H, scale = dh ** -0.5 (all four projections have a 
     out = merge(A v) W_o.T + b_o                                                     [B, T_q, D]
 
 s = x for self-attention, the encoder output for cross-attention. The scale multiplies the
-scores after the matmul, as transformers' `eager_attention_forward` does. `mask` is additive:
+scores after the matmul, as transformers' `eager_attention_forward` does; when it is a power of
+two (dh = 4, 16, 64, ...) it is applied to q instead, which is exact and so gives the same bits. `mask` is additive:
 0 where a key may be attended, finfo(dtype).min where not (transformers' eager masks); a row with
 every key masked therefore gets a uniform distribution, as in the reference.
 
 K/V are plain arrays that the caller keeps (decoder.py's cache): self-attention returns its new
 K/V concatenated after the past ones, cross-attention takes K/V computed once by `project_kv`.
 """
+
+import math
 
 import numpy as np
 
@@ -41,9 +44,14 @@ def additive_mask(keep, dtype):
 def attend(q, k, v, mask=None):
     """Scaled dot-product attention. q [B, H, T_q, dh], k/v [B, H, T_k, dh], mask broadcastable to
     [B, H, T_q, T_k] -> (out [B, H, T_q, dh], weights [B, H, T_q, T_k])."""
-    scale = q.dtype.type(q.shape[-1] ** -0.5)
-    scores = q @ k.swapaxes(-1, -2)  # [B, H, T_q, T_k]
-    scores *= scale
+    scale = q.shape[-1] ** -0.5
+    if math.frexp(scale)[0] == 0.5:
+        # a power of two (dh = 4, 16, 64, 256): scaling q first is exact, so the result is the same
+        # bit for bit, and it touches T_q * dh values instead of T_q * T_k
+        scores = (q * q.dtype.type(scale)) @ k.swapaxes(-1, -2)  # [B, H, T_q, T_k]
+    else:
+        scores = q @ k.swapaxes(-1, -2)  # [B, H, T_q, T_k]
+        scores *= q.dtype.type(scale)
     if mask is not None:
         scores += mask
     weights = softmax(scores, out=scores)  # in place: scores is ours. [B, H, T_q, T_k]
