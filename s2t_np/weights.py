@@ -111,32 +111,39 @@ def checkpoint_files(model_dir):
     raise ModelNotFoundError(f"no {SINGLE_FILE} or {INDEX_FILE} in {str(path)!r}")
 
 
-def _bf16_tensor(file, key):
-    """A bfloat16 tensor read by bits from the file (NumPy has no bfloat16) -> float32 array."""
+def _header(file):
+    """A safetensors file's JSON header and the byte offset where its data starts."""
     with open(file, "rb") as fh:
         (header_len,) = struct.unpack("<Q", fh.read(8))
-        header = json.loads(fh.read(header_len))
+        return json.loads(fh.read(header_len)), 8 + header_len
+
+
+def _bf16_tensor(file, header, data_start, key):
+    """A bfloat16 tensor read by bits from the file (NumPy has no bfloat16) -> float32 array."""
     info = header[key]
     start, end = info["data_offsets"]
     shape = tuple(info["shape"])
     n = int(np.prod(shape, dtype=np.int64))
     if end - start != 2 * n:
         raise WeightsError(f"{file}: bfloat16 tensor {key!r} has {end - start} bytes for shape {shape}")
-    bits = np.memmap(file, dtype="<u2", mode="r", offset=8 + header_len + start, shape=(n,))
-    return (bits.astype(np.uint32) << 16).view(np.float32).reshape(shape)
+    bits = np.memmap(file, dtype="<u2", mode="r", offset=data_start + start, shape=(n,))  # [n] uint16
+    return (bits.astype(np.uint32) << 16).view(np.float32).reshape(shape)  # exact widening
 
 
 def read_tensors(files, dtype):
     """All tensors of the files -> {key: array in `dtype`}."""
     tensors = {}
     for file in files:
+        header = None
         with safe_open(str(file), framework="np") as f:
             for key in f.keys():
                 if key in tensors:
                     raise WeightsError(f"tensor {key!r} appears in more than one checkpoint file ({file})")
                 kind = f.get_slice(key).get_dtype()
                 if kind == "BF16":
-                    array = _bf16_tensor(file, key)
+                    if header is None:
+                        header, data_start = _header(file)
+                    array = _bf16_tensor(file, header, data_start, key)
                 elif kind in FLOAT_DTYPES:
                     array = f.get_tensor(key)
                 else:
