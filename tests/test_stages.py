@@ -89,3 +89,21 @@ def test_output_lengths_and_subsampled_mask(torch, transformers):
     t_sub = conv_output_lengths(61, 3)
     expected = ref._get_feature_vector_attention_mask(t_sub, torch.from_numpy(mask)).numpy()
     np.testing.assert_array_equal(subsampled_mask(mask, t_sub, 3), expected)
+
+
+def test_conv1d_stride2_and_glu_match_torch(torch):
+    """The im2col convolution equals torch's conv1d(stride 2, padding k // 2) for every small size."""
+    from s2t_np.subsampler import conv1d_stride2, glu
+
+    rng = np.random.default_rng(1)
+    for k in range(1, 8):
+        w = rng.standard_normal((6, 3, k))
+        b = rng.standard_normal(6)
+        for t in (1, 2, 3, 4, 8, 17):
+            x = rng.standard_normal((2, t, 3))  # [B, T, C_in]
+            expected = torch.nn.functional.conv1d(torch.from_numpy(x).transpose(1, 2), torch.from_numpy(w),
+                                                  torch.from_numpy(b), stride=2, padding=k // 2)
+            expected = torch.nn.functional.glu(expected, dim=1).transpose(1, 2).numpy()  # [B, T_out, 3]
+            got = glu(conv1d_stride2(x, w, b))
+            atol, rtol = MODEL_NN["norm_float64"]
+            np.testing.assert_allclose(got, expected, atol=atol, rtol=rtol, err_msg=f"k={k} T={t}")
