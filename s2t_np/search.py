@@ -82,7 +82,9 @@ def _hits_stopping_criteria(last_tokens, length, *, max_length, eos_token_ids):
     return done
 
 
-def greedy_search(step, input_ids, *, process, max_length, eos_token_ids, pad_token_id, use_cache=True, output_scores=False):
+def greedy_search(
+    step, input_ids, *, process, max_length, eos_token_ids, pad_token_id, use_cache=True, output_scores=False
+):
     """Greedy decoding (`_sample` with do_sample=False). `input_ids` [B, 1] holds the decoder start ids."""
     ids = np.asarray(input_ids, dtype=np.int64)  # [B, t]
     unfinished = np.ones(ids.shape[0], dtype=bool)
@@ -98,7 +100,8 @@ def greedy_search(step, input_ids, *, process, max_length, eos_token_ids, pad_to
         if eos_token_ids is not None:
             next_tokens = np.where(unfinished, next_tokens, pad_token_id)
         ids = np.concatenate([ids, next_tokens[:, None]], axis=1)  # [B, t + 1]
-        unfinished &= ~_hits_stopping_criteria(next_tokens, ids.shape[1], max_length=max_length, eos_token_ids=eos_token_ids)
+        ended = _hits_stopping_criteria(next_tokens, ids.shape[1], max_length=max_length, eos_token_ids=eos_token_ids)
+        unfinished &= ~ended
         if not unfinished.any():
             break
         tokens = ids[:, -1:] if use_cache else ids
@@ -203,7 +206,8 @@ def beam_search(
         open_beams = not (np.all(is_finished) and early_stopping is True)
         if not (can_improve.any() and open_beams and not np.all(hits)):
             break
-        tokens = running_seq[:, :, cur_len - 1 : cur_len].reshape(flat, 1) if use_cache else running_seq[:, :, :cur_len].reshape(flat, cur_len)
+        first = cur_len - 1 if use_cache else 0  # only the new token with a cache, else every token
+        tokens = running_seq[:, :, first:cur_len].reshape(flat, cur_len - first)  # [B * nb, t_new]
 
     # 5. best num_return_sequences hypotheses per utterance, cropped to the longest one
     n_ret = num_return_sequences
@@ -219,7 +223,10 @@ def beam_search(
     )
 
 
-def _early_stop_heuristic(can_improve, running_scores, finished_scores, is_finished, *, cur_len, max_length, prompt_len, early_stopping, length_penalty):
+def _early_stop_heuristic(
+    can_improve, running_scores, finished_scores, is_finished, *, cur_len, max_length, prompt_len, early_stopping,
+    length_penalty,
+):
     """`_check_early_stop_heuristic`: may the best running beam still beat the worst finished one?"""
     if early_stopping == "never" and length_penalty > 0.0:
         best_length = max_length - prompt_len
