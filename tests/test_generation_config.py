@@ -196,3 +196,29 @@ def test_bad_input_features(varied):
 
     with pytest.raises(InvalidInputError):
         varied.ours.generate(np.zeros((2, 50), np.float32), max_new_tokens=3)
+
+
+def test_in_memory_model_uses_config_generation_keys(fresh, utterance):
+    """A model built from config + params (no directory) takes config.json's legacy generation keys
+    (Speech2TextConfig.generation_defaults), like transformers' GenerationConfig.from_model_config."""
+    (fresh.path / "generation_config.json").unlink()
+    edit_json(fresh.path / "config.json", num_beams=3, max_length=25, early_stopping=True)
+    loaded = reload(fresh).ours
+    built = type(loaded)(loaded.config, loaded.params)
+    assert built.generation_config is None
+    np.testing.assert_array_equal(built.generate(*utterance), loaded.generate(*utterance))
+    assert model_generation_config(built).num_beams == 3
+
+
+@pytest.mark.parametrize("num_beams", [1, 3])
+@pytest.mark.parametrize("output_scores", [False, True])
+def test_output_fields_like_transformers(varied, utterance, num_beams, output_scores):
+    """Which GenerateOutput fields are set follows transformers (e.g. sequences_scores only with
+    output_scores); without return_dict_in_generate the result is the bare int64 array."""
+    kwargs = dict(num_beams=num_beams, max_new_tokens=6, output_scores=output_scores)
+    ours, ref = run_both(varied, *utterance, return_dict_in_generate=True, **kwargs)
+    for name in ("scores", "sequences_scores", "beam_indices"):
+        assert (getattr(ours, name) is None) == (getattr(ref, name, None) is None), name
+    plain = varied.ours.generate(*utterance, **kwargs)
+    assert isinstance(plain, np.ndarray) and plain.dtype == np.int64
+    np.testing.assert_array_equal(plain, ours.sequences)
