@@ -112,7 +112,7 @@ def test_pad_token_falls_back_to_eos(fresh, utterance):
     """Without pad_token_id, finished greedy rows are filled with eos_token_id (transformers)."""
     edit_json(fresh.path / "generation_config.json", pad_token_id=None)
     pair = reload(fresh)
-    assert resolved(pair).pad_token_id == 2
+    assert resolved(pair, max_length=30).pad_token_id == 2
     feats, mask = features([120, 90, 60])
     ours, ref = run_both(pair, feats, mask, max_length=30, **OUT)
     assert_same_generation(ours, ref, GEN_SCORES, GEN_SEQUENCES_SCORES)
@@ -134,11 +134,13 @@ def test_pad_token_zero(varied, num_beams):
 
 
 @pytest.mark.parametrize("num_beams", [1, 3])
-def test_decoder_start_token(varied, num_beams):
+@pytest.mark.parametrize("start", [0, [0, 2, 5]])
+def test_decoder_start_token(varied, num_beams, start):
+    """An override of decoder_start_token_id: one id, or one per utterance (transformers accepts both)."""
     feats, mask = features([120, 90, 60])
-    ours, ref = run_both(varied, feats, mask, num_beams=num_beams, max_length=20, decoder_start_token_id=0, **OUT)
+    ours, ref = run_both(varied, feats, mask, num_beams=num_beams, max_length=20, decoder_start_token_id=start, **OUT)
     assert_same_generation(ours, ref, GEN_SCORES, GEN_SEQUENCES_SCORES)
-    assert (ours.sequences[:, 0] == 0).all()
+    np.testing.assert_array_equal(ours.sequences[:: ours.sequences.shape[0] // 3, 0], np.broadcast_to(start, 3))
 
 
 def test_unsupported_options_in_files_are_errors(fresh, utterance):
