@@ -7,7 +7,10 @@ vocab 10000) is written with save_pretrained and loaded by both sides. Timed (be
 interleaved repeats after one warm-up; on a shared machine the best run is the fair figure): the encoder forward on 10 s and 30 s of features (1000 / 3000 frames, batch 1),
 a 100-token teacher-forced decoder pass + LM head over the 10 s encoder output, and 100 cached
 one-token decoder steps. torch runs with torch.set_num_threads(2) under no_grad; NumPy uses its
-BLAS threads. Ratio = s2t_np time / torch time (< 1: s2t_np faster). Target: encoder ratio <= 1.
+BLAS threads (2 on the 2-core machines). Ratio = s2t_np time / torch time (< 1: s2t_np faster).
+Target: encoder ratio <= 1. On a loaded machine multi-threaded BLAS timings jitter by 2x from run
+to run; the single-thread comparison is steadier:
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/bench_model.py --torch-threads 1
 """
 
 import argparse
@@ -42,8 +45,10 @@ def timed_pair(ours, theirs, repeats):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--torch-threads", type=int, default=2,
+                        help="torch threads (match NumPy's: OPENBLAS_NUM_THREADS=1 with --torch-threads 1)")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.torch_threads)
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:
         path, ref = build_model_dir(tmp, seed=0, init_std=0.02, **S2T_SMALL_SIZE)
