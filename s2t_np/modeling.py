@@ -211,7 +211,8 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
         loss = None
         if labels is not None:
             loss = cross_entropy(logits.reshape(-1, cfg.vocab_size), labels.reshape(-1))
-        return Seq2SeqLMOutput(loss, logits, *dataclasses.astuple(out, tuple_factory=list)[1:])
+        rest = {f.name: getattr(out, f.name) for f in dataclasses.fields(out) if f.name != "last_hidden_state"}
+        return Seq2SeqLMOutput(loss=loss, logits=logits, **rest)  # same arrays, no copies
 
     # ---- the decoding step for search code (generation.py) ----------------------------------
     def encode(self, input_features, attention_mask=None):
