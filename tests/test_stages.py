@@ -105,5 +105,5 @@ def test_conv1d_stride2_and_glu_match_torch(torch):
                                                   torch.from_numpy(b), stride=2, padding=k // 2)
             expected = torch.nn.functional.glu(expected, dim=1).transpose(1, 2).numpy()  # [B, T_out, 3]
             got = glu(conv1d_stride2(x, w, b))
-            atol, rtol = MODEL_NN["norm_float64"]
+            atol, rtol = MODEL_NN["conv_float64"]
             np.testing.assert_allclose(got, expected, atol=atol, rtol=rtol, err_msg=f"k={k} T={t}")
