@@ -118,3 +118,27 @@ def test_no_arguments_runs_the_shipped_demo():
     else:
         line = one_error_line(result)
         assert "demo model is not installed" in line or "no example clips" in line
+
+
+def test_no_arguments_job_with_a_stand_in_demo(model_dir, data_dir, tmp_path, monkeypatch, capsys, transformers):
+    """The default job's logic, whatever is installed: demo dir and example clips patched to fixtures."""
+    import shutil
+
+    import s2t_np.pretrained as pretrained
+
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    for name in ("b_clip.wav", "a_clip.wav"):
+        shutil.copyfile(data_dir / CLIPS[0 if name.startswith("a") else 1], examples / name)
+    (examples / "transcripts.tsv").write_text("not audio, ignored\n")
+    monkeypatch.setattr(pretrained, "DEMO_DIR", model_dir)
+    monkeypatch.setattr(pretrained, "EXAMPLES_DIR", examples)
+    assert main([]) == 0
+    out, _ = capsys.readouterr()
+    pair = (transformers.Speech2TextForConditionalGeneration.from_pretrained(str(model_dir)).eval(),
+            transformers.Speech2TextProcessor.from_pretrained(str(model_dir)))
+    want = reference_transcribe(pair, [load_audio(examples / "a_clip.wav"), load_audio(examples / "b_clip.wav")])
+    assert out.splitlines() == [f"a_clip.wav\t{want[0]}", f"b_clip.wav\t{want[1]}"]
+    monkeypatch.setattr(pretrained, "EXAMPLES_DIR", tmp_path / "none")
+    assert main([]) == 1
+    assert "no example clips" in capsys.readouterr().err
