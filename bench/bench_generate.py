@@ -123,8 +123,11 @@ def main():
         ratios[name] = ours_best / per["torch 2 thr"]
         print(f"{name:>8} " + " ".join(f"{per[side]:13.2f}" for side in sides)
               + f" {ratios[name]:17.2f} {ours_best / per['torch 1 thr']:11.2f}")
-    met = all(r <= 0.7 for r in ratios.values())
-    print("target s2t_np / torch(2 threads) <= 0.7:", "met" if met else "NOT met")
+    if any(r <= 0 for r in ratios.values()):
+        print("target s2t_np / torch(2 threads) <= 0.7: inconclusive (timings too noisy: raise --long / --repeats)")
+    else:
+        met = all(r <= 0.7 for r in ratios.values())
+        print("target s2t_np / torch(2 threads) <= 0.7:", "met" if met else "NOT met")
 
 
 if __name__ == "__main__":
