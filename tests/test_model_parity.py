@@ -333,3 +333,22 @@ def test_base_model_and_encoder_facades(case, torch):
                                MODEL_F32["encoder_last_hidden_state"], err_msg=name)
     assert len(e.hidden_states) == len(ref_enc.hidden_states) == cfg.encoder_layers + 1
     assert out["last_hidden_state"] is out.last_hidden_state and out[0] is out.last_hidden_state
+
+
+def test_left_padded_targets_with_fully_masked_rows(case, torch):
+    """Left-padded decoder inputs: a pad query whose every key is masked gets transformers' uniform row."""
+    import s2t_np
+
+    name, path, ref, cfg = case
+    x, mask, ids, _, _ = make_inputs(cfg, seed=10, n_tokens=6)
+    ids[1, :2] = cfg.pad_token_id  # left padding in row 1
+    dec_mask = (ids != cfg.pad_token_id).astype(np.int32)
+    model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)
+    out = model(x, mask, decoder_input_ids=ids, decoder_attention_mask=dec_mask, output_attentions=True)
+    t = torch.from_numpy
+    with torch.no_grad():
+        expected = ref(input_features=t(x), attention_mask=t(mask), decoder_input_ids=t(ids),
+                       decoder_attention_mask=t(dec_mask), output_attentions=True)
+    assert_close(out.logits, expected.logits.numpy(), MODEL_F32["logits"], name)
+    assert_close(out.decoder_attentions[0], expected.decoder_attentions[0].numpy(), MODEL_F32["decoder_attentions"], name)
+    np.testing.assert_allclose(out.decoder_attentions[0][1, :, 0], 1 / ids.shape[1], rtol=1e-6)  # uniform row
