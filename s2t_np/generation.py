@@ -311,16 +311,17 @@ def generate(model, input_features, attention_mask=None, generation_config=None,
 def decoder_step_functions(model, encoder_hidden_states, encoder_mask, num_beams):
     """`step` and `reorder` for search.py over the encoder output repeated `num_beams` times per utterance.
 
-    With a cache, `step` feeds the new token column; without one (cache None) it starts a fresh
-    cache and feeds every id so far, i.e. recomputes the whole decoder (use_cache=False).
+    The cross-attention K/V are projected once per utterance and then repeated per beam (the
+    same rows transformers gets by projecting the repeated encoder output). With a cache, `step`
+    feeds the new token column; without one (cache None) it starts a fresh cache and feeds every
+    id so far, i.e. recomputes the whole decoder (use_cache=False).
     """
     rows = np.repeat(np.arange(encoder_hidden_states.shape[0]), num_beams)  # transformers' repeat_interleave
-    states = encoder_hidden_states[rows]  # [B * nb, T', D]
     mask = None if encoder_mask is None else encoder_mask[rows]  # [B * nb, T']
 
     def step(tokens, cache):
         if cache is None:
-            cache = model.init_cache(states)
+            cache = model.reorder_cache(model.init_cache(encoder_hidden_states), rows)  # [B * nb, H, T', dh]
         logits, cache = model.decode_step(tokens, mask, cache)  # [N, L, V]
         return logits[:, -1], cache  # [N, V]
 
