@@ -1,7 +1,8 @@
 """Checkpoint loading: HF safetensors -> nested params dict, with an audited key map.
 
 Files: `model.safetensors`, or the shards listed in `model.safetensors.index.json` ("weight_map":
-key -> file). Tensors are read through safetensors' NumPy API (`safe_open(framework="np")`, which
+key -> file), or else `pytorch_model.bin` (read without torch by torch_checkpoint.py; the MuST-C
+multilingual and large checkpoints are published that way). Tensors are read through safetensors' NumPy API (`safe_open(framework="np")`, which
 memory-maps the file). bfloat16 tensors, which NumPy cannot represent, are read from the file's
 raw bytes (memory-mapped uint16) and widened by bits: float32 bits = bf16 bits << 16. float16,
 bfloat16, float32 and float64 checkpoints are all converted to the compute dtype (float32 or
@@ -33,9 +34,11 @@ import numpy as np
 from safetensors import safe_open
 
 from .errors import ConfigError, ModelNotFoundError, WeightsError
+from .torch_checkpoint import read_torch_state_dict
 
 SINGLE_FILE = "model.safetensors"
 INDEX_FILE = "model.safetensors.index.json"
+TORCH_FILE = "pytorch_model.bin"
 IGNORED_KEYS = ("model.encoder.embed_positions.weights", "model.decoder.embed_positions.weights")
 FLOAT_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64}
 
@@ -104,11 +107,9 @@ def checkpoint_files(model_dir):
         if missing:
             raise WeightsError(f"shard files listed in {INDEX_FILE} are missing from {str(path)!r}: {missing}")
         return [path / f for f in files], weight_map
-    if (path / "pytorch_model.bin").is_file():
-        raise WeightsError(f"{str(path)!r} has only pytorch_model.bin; s2t_np reads safetensors. Convert once "
-                           "with transformers: Speech2TextForConditionalGeneration.from_pretrained(dir)"
-                           ".save_pretrained(dir) (writes model.safetensors)")
-    raise ModelNotFoundError(f"no {SINGLE_FILE} or {INDEX_FILE} in {str(path)!r}")
+    if (path / TORCH_FILE).is_file():  # published checkpoints without safetensors (torch_checkpoint.py)
+        return [path / TORCH_FILE], None
+    raise ModelNotFoundError(f"no {SINGLE_FILE}, {INDEX_FILE} or {TORCH_FILE} in {str(path)!r}")
 
 
 def _header(file):
@@ -134,6 +135,12 @@ def read_tensors(files, dtype):
     """All tensors of the files -> {key: array in `dtype`}."""
     tensors = {}
     for file in files:
+        if file.name == TORCH_FILE:
+            for key, array in read_torch_state_dict(file).items():
+                if not np.issubdtype(array.dtype, np.floating):
+                    raise WeightsError(f"{file}: tensor {key!r} has dtype {array.dtype}; expected a float dtype")
+                tensors[key] = array.astype(dtype, copy=False)
+            continue
         header = None
         with safe_open(str(file), framework="np") as f:
             for key in f.keys():

@@ -186,9 +186,37 @@ def test_directory_errors(tmp_path, saved):
         load_params(tmp_path / "absent", cfg)
     with pytest.raises(ModelNotFoundError, match="no model.safetensors"):
         load_params(tmp_path, cfg)
-    (tmp_path / "pytorch_model.bin").write_bytes(b"not read")
-    with pytest.raises(WeightsError, match="only pytorch_model.bin"):
+    (tmp_path / "pytorch_model.bin").write_bytes(b"not a zip archive")
+    with pytest.raises(WeightsError, match="not a zip-format torch checkpoint"):
         load_params(tmp_path, cfg)
+
+
+@pytest.mark.parametrize("torch_dtype", ["float32", "float16", "bfloat16"])
+def test_pytorch_model_bin_read_without_torch(tmp_path, saved, torch, torch_dtype):
+    """A directory with only pytorch_model.bin (as the MuST-C checkpoints are published) loads the
+    same tensors as torch.load, for every stored dtype, including non-contiguous (transposed) ones."""
+    path, ref = saved
+    (tmp_path / "config.json").write_text((path / "config.json").read_text())
+    state = {k: v.to(getattr(torch, torch_dtype)) for k, v in ref.state_dict().items()}
+    key = "model.decoder.layers.0.fc1.weight"
+    state[key] = state[key].t().contiguous().t()  # same values, column-major storage
+    assert not state[key].is_contiguous()
+    torch.save(state, tmp_path / "pytorch_model.bin")
+    cfg = Speech2TextConfig.from_pretrained(tmp_path)
+    params = load_params(tmp_path, cfg)
+    for k, v in state.items():
+        if "embed_positions" in k or (k == "lm_head.weight" and cfg.tie_word_embeddings):
+            continue
+        np.testing.assert_array_equal(_lookup(params, k), v.float().numpy(), err_msg=k)
+
+
+def test_pytorch_model_bin_refuses_arbitrary_globals(tmp_path, saved, torch):
+    """The restricted unpickler loads tensors only; any other global in the pickle is refused."""
+    path, _ = saved
+    (tmp_path / "config.json").write_text((path / "config.json").read_text())
+    torch.save({"model.encoder.layer_norm.weight": torch.zeros(32), "evil": print}, tmp_path / "pytorch_model.bin")
+    with pytest.raises(WeightsError, match=r"refers to __builtin__\.print.*refusing"):
+        load_params(tmp_path, Speech2TextConfig.from_pretrained(tmp_path))
 
 
 def test_non_float_tensor_is_rejected(tmp_path, saved):
