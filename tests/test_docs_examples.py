@@ -4,7 +4,8 @@ transformers docs/source/en/model_doc/speech_to_text.md has two examples: ASR wi
 facebook/s2t-small-librispeech-asr and English -> French translation with
 facebook/s2t-medium-mustc-multilingual-st (forced_bos_token_id = lang_code_to_id["fr"]). Here
 they run with `from s2t_np import ...` and `return_tensors="np"` against local directories built
-by the tests (random weights, trained tokenizers), laid out like those checkpoints, and must give
+by the tests (random weights, trained tokenizers), laid out like those checkpoints (hub layout;
+the multilingual one with pytorch_model.bin only, as published), and must give
 exactly what the unchanged transformers code gives on the same directories and audio (a speech
 clip instead of the datasets sample: no network).
 
@@ -32,9 +33,13 @@ def checkpoints(tmp_path_factory, transformers, torch):
                                generation={"num_beams": 5, "max_length": 30}, model_overrides=VARIED)
     asr = write_published_layout(root / "s2t-small-librispeech-asr", asr_v5, do_lower_case=True)
     st_spm = train_spm(root / "spm", "bpe", True)
-    st, _ = build_full_dir(root / "s2t-medium-mustc-multilingual-st", st_spm, seed=3, lang_codes="mustc",
-                           tgt_lang="fr", generation={"num_beams": 5, "max_length": 30},
-                           model_overrides={**VARIED, "tie_word_embeddings": False})
+    st_v5, st_model = build_full_dir(root / "st_v5", st_spm, seed=3, lang_codes="mustc",
+                                     tgt_lang="fr", generation={"num_beams": 5, "max_length": 30},
+                                     model_overrides={**VARIED, "tie_word_embeddings": False})
+    # published like facebook/s2t-medium-mustc-multilingual-st: hub layout, pytorch_model.bin only
+    st = write_published_layout(root / "s2t-medium-mustc-multilingual-st", st_v5, lang_codes="mustc", tgt_lang="fr",
+                                do_lower_case=False, additional_special_tokens=True, torch_model=st_model)
+    assert not (st / "model.safetensors").exists()
     return {"asr": asr, "st": st}
 
 

@@ -111,11 +111,22 @@ def build_full_dir(directory, spm_model, drop=(), seed=0, generation=None, model
 
 
 def write_published_layout(target, source, lang_codes=None, tgt_lang=None, do_lower_case=True,
-                           additional_special_tokens=False):
-    """Rewrite the transformers 5 directory `source` into the hub layout of the released checkpoints."""
+                           additional_special_tokens=False, torch_model=None):
+    """Rewrite the transformers 5 directory `source` into the hub layout of the released checkpoints.
+
+    With `torch_model`, the weights are written only as pytorch_model.bin (torch.save of the state
+    dict), like the MuST-C multilingual and large checkpoints; otherwise model.safetensors is copied.
+    """
     source, target = Path(source), Path(target)
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("sentencepiece.bpe.model", "vocab.json", "model.safetensors", "generation_config.json"):
+    names = ["sentencepiece.bpe.model", "vocab.json", "generation_config.json"]
+    if torch_model is None:
+        names.append("model.safetensors")
+    else:
+        import torch
+
+        torch.save(torch_model.state_dict(), target / "pytorch_model.bin")
+    for name in names:
         if (source / name).exists():
             shutil.copyfile(source / name, target / name)
     config = json.loads((source / "config.json").read_text())
