@@ -48,7 +48,7 @@ def main():
     shutil.copy(WORK / "vocab.json", out / "vocab.json")
     shutil.copy(WORK / "spm.model", out / "sentencepiece.bpe.model")
     tok = Speech2TextTokenizer(vocab_file=str(out / "vocab.json"), spm_file=str(out / "sentencepiece.bpe.model"),
-                               do_lower_case=True)
+                               do_lower_case=False)  # transformers 5 would not apply it on encoding anyway
     tok.save_pretrained(out)
     fe = Speech2TextFeatureExtractor(feature_size=80, num_mel_bins=80, sampling_rate=16000, padding_value=0.0,
                                      do_ceptral_normalize=True, normalize_means=True, normalize_vars=True,

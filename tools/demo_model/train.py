@@ -1,7 +1,8 @@
 """Step 3b: train transformers' Speech2TextForConditionalGeneration on the cached features (CPU).
 
 Plain torch loop: AdamW, linear warmup + inverse-sqrt decay, label-smoothed cross entropy,
-batches bucketed by length. Time-bounded (--max-minutes) and resumable (--resume): checkpoints
+batches bucketed by length. An auxiliary CTC loss on the encoder output (a linear layer used only
+in training, not exported; weight --ctc-weight) makes the attention converge in few steps. Time-bounded (--max-minutes) and resumable (--resume): checkpoints
 go to work/ckpt_last.pt every --eval-minutes together with a greedy dev WER; the best dev WER
 model is kept in work/ckpt_best.pt.
 """
@@ -64,8 +65,10 @@ class Split:
         return torch.from_numpy(x), torch.from_numpy(mask), torch.from_numpy(dec_in), torch.from_numpy(labels)
 
 
-def make_batches(split, max_frames, max_utts):
+def make_batches(split, max_frames, max_utts, max_words=None):
     order = sorted(range(len(split.index)), key=lambda i: split.index[i]["frames"])
+    if max_words:
+        order = [i for i in order if len(split.texts[i].split()) <= max_words]
     batches, cur = [], []
     for i in order:
         n = split.index[i]["frames"]
@@ -97,9 +100,16 @@ def main():
     ap.add_argument("--eval-minutes", type=float, default=6)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--warmup", type=int, default=400)
-    ap.add_argument("--max-frames", type=int, default=16000)
+    ap.add_argument("--max-frames", type=int, default=10000)
     ap.add_argument("--max-utts", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--ctc-weight", type=float, default=0.3)
+    ap.add_argument("--token-noise", type=float, default=0.25,
+                    help="replace this fraction of decoder input tokens by random words: the training "
+                         "sentences are random word sequences, which the decoder otherwise memorizes "
+                         "(a 2-word prefix identifies a training sentence) instead of listening")
+    ap.add_argument("--curriculum-minutes", type=float, default=0)
+    ap.add_argument("--curriculum-max-words", type=int, default=6)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--max-steps", type=int, default=0)
     ap.add_argument("--log-every", type=int, default=50)
@@ -116,12 +126,15 @@ def main():
                                                pad_token_id=1)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"params {n_params / 1e6:.2f} M, train utts {len(train.index)}", flush=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-8, weight_decay=0.01)
+    ctc_head = torch.nn.Linear(model.config.d_model, len(vocab))  # blank = id 0 (<s>, never a label)
+    params = list(model.parameters()) + list(ctc_head.parameters())
+    opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98), eps=1e-8, weight_decay=0.01)
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=0.1)
     step, epoch, best = 0, 0, float("inf")
     if args.resume and (WORK / "ckpt_last.pt").exists():
         ck = torch.load(WORK / "ckpt_last.pt", weights_only=False)
         model.load_state_dict(ck["model"])
+        ctc_head.load_state_dict(ck["ctc_head"])
         opt.load_state_dict(ck["opt"])
         step, epoch, best = ck["step"], ck["epoch"], ck["best"]
         print(f"resumed at step {step}, epoch {epoch}, best dev WER {best:.4f}", flush=True)
@@ -133,7 +146,7 @@ def main():
     def checkpoint(final=False):
         nonlocal best
         wer, hyps = greedy_dev_wer(model, dev, sp)
-        ck = dict(model=model.state_dict(), opt=opt.state_dict(), step=step, epoch=epoch, best=min(best, wer),
+        ck = dict(model=model.state_dict(), ctc_head=ctc_head.state_dict(), opt=opt.state_dict(), step=step, epoch=epoch, best=min(best, wer),
                   args=vars(args), model_config=MODEL_CONFIG)
         torch.save(ck, WORK / "ckpt_last.tmp")
         (WORK / "ckpt_last.tmp").replace(WORK / "ckpt_last.pt")
@@ -143,20 +156,41 @@ def main():
         print(f"[eval] step {step} epoch {epoch} greedy dev WER {wer:.4f} (best {best:.4f}) "
               f"elapsed {(time.time() - t0) / 60:.1f} min | ref: {dev.texts[0]} | hyp: {hyps[0]}", flush=True)
 
-    batches = make_batches(train, args.max_frames, args.max_utts)
-    print(f"{len(batches)} batches per epoch", flush=True)
+    full = make_batches(train, args.max_frames, args.max_utts)
+    short = make_batches(train, args.max_frames, args.max_utts, args.curriculum_max_words)
+    print(f"{len(full)} batches per epoch ({len(short)} in the short-utterance curriculum)", flush=True)
     model.train()
     last_eval, done = time.time(), False
     tl, tn, tt = 0.0, 0, time.time()
     while not done:
         rng = np.random.default_rng(SEED + epoch)
+        in_curriculum = (time.time() - t0) / 60 < args.curriculum_minutes
+        batches = short if in_curriculum else full
         for bi in rng.permutation(len(batches)):
             x, mask, dec_in, labels = train.batch(batches[bi])
-            logits = model(input_features=x, attention_mask=mask, decoder_input_ids=dec_in).logits
+            if args.token_noise > 0:
+                noise = torch.rand(dec_in.shape) < args.token_noise
+                noise[:, 0] = False  # keep the start token
+                noise &= dec_in > 3
+                dec_in = torch.where(noise, torch.randint(4, len(vocab), dec_in.shape), dec_in)
+            out = model(input_features=x, attention_mask=mask, decoder_input_ids=dec_in)
+            logits = out.logits
             loss = loss_fn(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1))
+            if args.ctc_weight > 0:
+                enc = out.encoder_last_hidden_state  # [B, T', D]
+                in_lens = mask.sum(-1)
+                for _ in range(model.config.num_conv_layers):
+                    in_lens = (in_lens - 1) // 2 + 1
+                tgt = labels[:, :-1].clone()  # without the eos
+                tgt_lens = (labels != -100).sum(-1) - 1
+                tgt[tgt < 0] = 0
+                lp = torch.log_softmax(ctc_head(enc), dim=-1).transpose(0, 1)  # [T', B, V]
+                ctc = torch.nn.functional.ctc_loss(lp, tgt, in_lens.clamp(max=enc.shape[1]), tgt_lens, blank=0,
+                                                   zero_infinity=True)
+                loss = (1 - args.ctc_weight) * loss + args.ctc_weight * ctc
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 2.0)
+            torch.nn.utils.clip_grad_norm_(params, 2.0)
             step += 1
             for g in opt.param_groups:
                 g["lr"] = lr_at(step)
@@ -172,6 +206,9 @@ def main():
             if time.time() - last_eval >= args.eval_minutes * 60:
                 checkpoint()
                 last_eval = time.time()
+            if in_curriculum and (time.time() - t0) / 60 >= args.curriculum_minutes:
+                print(f"curriculum done at step {step}", flush=True)
+                break
         else:
             epoch += 1
     checkpoint(final=True)
