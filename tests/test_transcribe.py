@@ -111,3 +111,17 @@ def test_errors(dirs, paths, tmp_path):
         transcribe([paths[0], tmp_path / "text.wav"], dirs["asr"])
     with pytest.raises(ModelNotFoundError, match="huggingface-cli download"):
         transcribe(paths[0], "facebook/s2t-small-librispeech-asr")
+
+
+def test_shipped_demo_model_on_the_shipped_examples(transformers, torch):
+    """A trained model (the demo) on real speech, beam search with the checkpoint's defaults."""
+    from s2t_np.pretrained import DEMO_DIR, example_clips
+
+    clips = example_clips()
+    if not (DEMO_DIR / "config.json").is_file() or not clips:
+        pytest.skip("the demo model or the example clips are not installed in s2t_np/")
+    pair = (transformers.Speech2TextForConditionalGeneration.from_pretrained(str(DEMO_DIR)).eval(),
+            transformers.Speech2TextProcessor.from_pretrained(str(DEMO_DIR)))
+    got = transcribe([str(c) for c in clips], "demo")
+    assert got == reference_transcribe(pair, [load_audio(c) for c in clips])
+    assert all(len(text.split()) >= 2 for text in got), got
