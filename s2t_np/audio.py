@@ -23,7 +23,6 @@ import os
 
 import numpy as np
 import soundfile
-from scipy.signal import resample_poly
 
 from .errors import AudioDecodeError, AudioFileNotFoundError, ConfigError, EmptyAudioError, InvalidAudioError
 
@@ -46,6 +45,8 @@ def load_audio(source, sampling_rate=16000):
         raise InvalidAudioError(f"audio {name} contains NaN or Inf samples")
     waveform = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]  # [N]
     if file_rate != sampling_rate:
+        from scipy.signal import resample_poly  # imported here: scipy.signal costs ~1 s at import
+
         g = math.gcd(int(file_rate), sampling_rate)
         up, down = sampling_rate // g, int(file_rate) // g
         waveform = resample_poly(waveform.astype(np.float64), up, down)  # [ceil(N * up / down)]

@@ -19,9 +19,9 @@ Keys a config.json may carry besides the model fields are read, never rejected:
 import dataclasses
 import json
 import math
-from pathlib import Path
 
 from .errors import ConfigError, ModelNotFoundError
+from .pretrained import resolve_model_dir
 
 SUPPORTED_ACTIVATIONS = ("relu", "gelu", "gelu_new", "silu")
 
@@ -180,10 +180,7 @@ class Speech2TextConfig:
     @classmethod
     def from_pretrained(cls, model_dir):
         """Read `model_dir/config.json` (a transformers-format model directory)."""
-        path = Path(model_dir)
-        if not path.is_dir():
-            raise ModelNotFoundError(f"model directory {str(path)!r} does not exist (s2t_np loads local "
-                                     "directories only; download the model first)")
+        path = resolve_model_dir(model_dir)  # "demo" / a local directory; hub ids get a download hint
         file = path / "config.json"
         if not file.is_file():
             raise ModelNotFoundError(f"{str(file)!r} not found: {str(path)!r} is not a transformers model directory")

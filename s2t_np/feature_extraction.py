@@ -46,16 +46,15 @@ from .errors import (
     ConfigError,
     EmptyAudioError,
     InvalidAudioError,
-    ModelNotFoundError,
     SamplingRateError,
     UnsupportedOptionError,
 )
 from .kaldi_fbank import fbank
+from .pretrained import feature_extractor_settings
 
 logger = logging.getLogger(__name__)
 
 PREPROCESSOR_CONFIG = "preprocessor_config.json"  # hub / transformers 4 layout, settings at top level
-PROCESSOR_CONFIG = "processor_config.json"  # transformers 5 processor layout, under "feature_extractor"
 PADDING_STRATEGIES = {True: "longest", "longest": "longest", "max_length": "max_length", False: None, "do_not_pad": None}
 
 
@@ -148,26 +147,15 @@ class Speech2TextFeatureExtractor:
 
     @classmethod
     def from_pretrained(cls, pretrained_path, **overrides):
-        """Load from a local directory holding preprocessor_config.json (top-level settings) or
-        processor_config.json (transformers 5 processor: settings under "feature_extractor")."""
-        directory = Path(pretrained_path)
-        if not directory.is_dir():
-            raise ModelNotFoundError(f"{directory} is not a local directory (s2t_np does not download models)")
-        if (directory / PREPROCESSOR_CONFIG).is_file():
-            path = directory / PREPROCESSOR_CONFIG
-            settings = _read_json(path)
-        elif (directory / PROCESSOR_CONFIG).is_file():
-            path = directory / PROCESSOR_CONFIG
-            settings = _read_json(path).get("feature_extractor")
-            if not isinstance(settings, dict):
-                raise ConfigError(f"{path} has no 'feature_extractor' settings object")
-        else:
-            raise ModelNotFoundError(f"{directory} holds neither {PREPROCESSOR_CONFIG} nor {PROCESSOR_CONFIG}")
+        """Load from a local directory (or "demo"): the "feature_extractor" entry of
+        processor_config.json (transformers 5 layout) wins over preprocessor_config.json (published
+        layout), as in transformers' FeatureExtractionMixin.get_feature_extractor_dict."""
+        settings = feature_extractor_settings(pretrained_path)
         settings.update(overrides)
         try:
             return cls(**settings)
         except TypeError as exc:
-            raise ConfigError(f"bad feature extractor settings in {path}: {exc}") from exc
+            raise ConfigError(f"bad feature extractor settings in {pretrained_path}: {exc}") from exc
 
     def __repr__(self):
         return f"{type(self).__name__} {json.dumps(self.to_dict(), indent=2, sort_keys=True)}"
@@ -268,16 +256,6 @@ class Speech2TextFeatureExtractor:
             # transformers' container quirk: without CMVN its pad() already stacked the features
             out["input_features"] = _stack(padded)
         return out
-
-
-def _read_json(path):
-    try:
-        settings = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(settings, dict):
-        raise ConfigError(f"{path} does not hold a JSON object")
-    return settings
 
 
 def _as_waveform_list(raw_speech):

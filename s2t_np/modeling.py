@@ -28,6 +28,7 @@ from .encoder import check_features, encode, subsampled_mask
 from .errors import InvalidInputError
 from .generation_config import GenerationConfig
 from .nn import cross_entropy
+from .pretrained import resolve_model_dir
 from .weights import compute_dtype, load_params
 
 
@@ -92,7 +93,8 @@ class _Pretrained:
 
     @classmethod
     def from_pretrained(cls, model_dir, dtype=np.float32):
-        """Load config.json and the safetensors weights of a local transformers-format directory."""
+        """Load config.json and the weights of a local transformers-format directory (or "demo")."""
+        model_dir = resolve_model_dir(model_dir)
         config = Speech2TextConfig.from_pretrained(model_dir)
         params = load_params(model_dir, config, dtype, with_lm_head=cls._with_lm_head)
         return cls(config, params, dtype, name_or_path=str(Path(model_dir)))

@@ -194,6 +194,17 @@ def test_loads_transformers_processor_directory(transformers, tmp_path):
     assert_same_output(ours(x, sampling_rate=16000), extractor(x, sampling_rate=16000), "processor dir")
 
 
+def test_both_layouts_present_nested_entry_wins_as_in_transformers(transformers, tmp_path):
+    """With processor_config.json (nested "feature_extractor") and preprocessor_config.json both
+    present and disagreeing, both libraries take the nested entry."""
+    (tmp_path / "preprocessor_config.json").write_text(json.dumps({"num_mel_bins": 80, "padding_value": 0.0}))
+    nested = {"num_mel_bins": 80, "padding_value": -2.0, "normalize_vars": False}
+    (tmp_path / "processor_config.json").write_text(json.dumps({"feature_extractor": nested}))
+    ours = s2t_np.Speech2TextFeatureExtractor.from_pretrained(tmp_path)
+    ref = transformers.Speech2TextFeatureExtractor.from_pretrained(tmp_path)
+    assert (ours.padding_value, ours.normalize_vars) == (ref.padding_value, ref.normalize_vars) == (-2.0, False)
+
+
 def test_from_pretrained_errors(tmp_path):
     with pytest.raises(ModelNotFoundError):
         s2t_np.Speech2TextFeatureExtractor.from_pretrained(tmp_path / "missing")
