@@ -108,6 +108,8 @@ def main():
                     help="replace this fraction of decoder input tokens by random words: the training "
                          "sentences are random word sequences, which the decoder otherwise memorizes "
                          "(a 2-word prefix identifies a training sentence) instead of listening")
+    ap.add_argument("--anneal-minutes", type=float, default=0,
+                    help="scale the learning rate linearly down to 5%% over the last minutes of the run")
     ap.add_argument("--curriculum-minutes", type=float, default=0)
     ap.add_argument("--curriculum-max-words", type=int, default=6)
     ap.add_argument("--resume", action="store_true")
@@ -141,7 +143,11 @@ def main():
 
     def lr_at(s):
         s = max(s, 1)
-        return args.lr * min(s / args.warmup, math.sqrt(args.warmup / s))
+        lr = args.lr * min(s / args.warmup, math.sqrt(args.warmup / s))
+        if args.anneal_minutes > 0:
+            left = args.max_minutes - (time.time() - t0) / 60
+            lr *= min(1.0, max(0.05, left / args.anneal_minutes))
+        return lr
 
     def checkpoint(final=False):
         nonlocal best
