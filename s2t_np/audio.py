@@ -32,8 +32,14 @@ def load_audio(source, sampling_rate=16000):
     if int(sampling_rate) != sampling_rate or sampling_rate <= 0:
         raise ConfigError(f"sampling_rate must be a positive integer, got {sampling_rate}")
     sampling_rate = int(sampling_rate)
-    name = source if isinstance(source, (str, os.PathLike)) else getattr(source, "name", "<file-like object>")
-    if isinstance(source, (str, os.PathLike)) and not os.path.isfile(source):
+    is_path = isinstance(source, (str, os.PathLike))
+    if not is_path and not hasattr(source, "read"):  # soundfile would take an int as a file descriptor
+        raise InvalidAudioError(f"load_audio takes a path or a binary file-like object, got {type(source).__name__}; "
+                                "for an array in memory call fbank / the feature extractor directly")
+    name = source if is_path else getattr(source, "name", "<file-like object>")
+    if is_path and os.path.isdir(source):
+        raise AudioDecodeError(f"{os.fspath(source)} is a directory, not an audio file")
+    if is_path and not os.path.isfile(source):
         raise AudioFileNotFoundError(f"audio file not found: {os.fspath(source)}")
     try:
         data, file_rate = soundfile.read(source, dtype="float32", always_2d=True)  # [N, C]

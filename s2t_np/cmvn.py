@@ -29,6 +29,8 @@ def utterance_cmvn(x, input_length, normalize_means=True, normalize_vars=True, p
     x = np.asarray(x)
     if x.ndim != 2:
         raise InvalidInputError(f"utterance_cmvn expects features [T, n_mels], got shape {x.shape}")
+    if isinstance(input_length, (bool, np.bool_)) or int(input_length) != input_length:
+        raise InvalidInputError(f"input_length must be a whole number of frames, got {input_length!r}")
     n = int(input_length)
     if not 1 <= n <= x.shape[0]:
         raise InvalidInputError(f"input_length must be in [1, {x.shape[0]}] for {x.shape[0]} frames, got {n}")

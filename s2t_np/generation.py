@@ -101,6 +101,12 @@ def plan_generation(model_config, *, vocab_size, batch_size, generation_config=N
             "the generation config sets options s2t_np does not implement: "
             + ", ".join(f"{k}={v!r}" for k, v in g.unsupported)
         )
+    for name in ("max_length", "max_new_tokens", "min_length", "min_new_tokens", "no_repeat_ngram_size"):
+        value = getattr(g, name)
+        # non-numbers (e.g. "3") make transformers fail later with a raw TypeError; numbers that are not
+        # whole get transformers' own messages below
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float, np.number))):
+            raise GenerationError(f"`{name}` must be an integer, got {value!r} ({type(value).__name__})")
     # GenerationConfig.validate
     if g.early_stopping not in {None, True, False, "never"}:
         raise GenerationError(f"`early_stopping` must be a boolean or 'never', but is {g.early_stopping}.")

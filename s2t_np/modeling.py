@@ -141,7 +141,11 @@ class Speech2TextModel(_Pretrained):
                                     f"{getattr(enc, 'shape', type(enc).__name__)}")
         enc_mask = None
         if attention_mask is not None:
-            enc_mask = subsampled_mask(np.asarray(attention_mask), enc.shape[1], cfg.num_conv_layers)  # [B, T']
+            attention_mask = np.asarray(attention_mask)
+            if attention_mask.ndim != 2 or attention_mask.shape[0] != enc.shape[0]:
+                raise InvalidInputError(f"attention_mask must be the frame mask [batch={enc.shape[0]}, frames] of the "
+                                        f"input features, got shape {attention_mask.shape}")
+            enc_mask = subsampled_mask(attention_mask, enc.shape[1], cfg.num_conv_layers)  # [B, T']
         if decoder_input_ids is None:
             raise InvalidInputError("pass decoder_input_ids (or labels, from which they are derived)")
         check_decoder_ids(decoder_input_ids, cfg)
@@ -202,11 +206,18 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
         cfg = self.config
         if labels is not None:
             labels = np.asarray(labels)
+            if labels.ndim != 2 or not np.issubdtype(labels.dtype, np.integer):
+                raise InvalidInputError(f"labels must be an integer array [batch, tokens], got {labels.dtype} "
+                                        f"{labels.shape}")
             bad = (labels != -100) & ((labels < 0) | (labels >= cfg.vocab_size))
-            if labels.ndim != 2 or bad.any():
-                raise InvalidInputError(f"labels must be [batch, tokens] ids in [0, {cfg.vocab_size}) or -100")
+            if bad.any():
+                raise InvalidInputError(f"labels must be ids in [0, {cfg.vocab_size}) or -100 (ignored); found "
+                                        f"{labels[bad][0]} at {tuple(int(i) for i in np.argwhere(bad)[0])}")
             if decoder_input_ids is None:
                 decoder_input_ids = shift_tokens_right(labels, cfg.pad_token_id, cfg.decoder_start_token_id)
+            elif np.shape(decoder_input_ids) != labels.shape:
+                raise InvalidInputError(f"labels {labels.shape} and decoder_input_ids {np.shape(decoder_input_ids)} "
+                                        "must have the same shape (one label per decoder position)")
         out = self._run(input_features, attention_mask, decoder_input_ids, decoder_attention_mask, encoder_outputs,
                         past_key_values, use_cache, output_attentions, output_hidden_states)
         logits = lm_logits(out.last_hidden_state, **self.params["lm_head"])  # [B, L, V]

@@ -11,7 +11,7 @@ import pytest
 import soundfile
 
 import s2t_np
-from s2t_np.errors import AudioDecodeError, AudioFileNotFoundError, EmptyAudioError, S2TError
+from s2t_np.errors import AudioDecodeError, AudioFileNotFoundError, EmptyAudioError, InvalidAudioError, S2TError
 
 
 def int16_ramp(n=3000, seed=0):
@@ -102,6 +102,15 @@ def test_not_audio(tmp_path):
     assert isinstance(info.value, ValueError)
     with pytest.raises(AudioDecodeError):
         s2t_np.load_audio(io.BytesIO(b"\x00\x01garbage" * 50))
+
+
+def test_directory_and_non_path_sources(tmp_path):
+    """A directory is not "not found"; an int is not silently taken as a file descriptor."""
+    with pytest.raises(AudioDecodeError, match="is a directory"):
+        s2t_np.load_audio(tmp_path)
+    for bad in (123, 0, None, np.zeros(10)):
+        with pytest.raises(InvalidAudioError, match="path or a binary file-like object"):
+            s2t_np.load_audio(bad)
 
 
 def test_truncated_header(tmp_path):

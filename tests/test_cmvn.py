@@ -76,7 +76,7 @@ def test_constant_bins_are_guarded(hf_cmvn):
     assert (silence == 0.0).all()
 
 
-@pytest.mark.parametrize("n", [0, -1, 11])
+@pytest.mark.parametrize("n", [0, -1, 11, 5.5, True])
 def test_bad_input_length(n):
     with pytest.raises(InvalidInputError):
         s2t_np.utterance_cmvn(features(4, 10), n)

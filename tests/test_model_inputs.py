@@ -74,3 +74,21 @@ def test_labels_give_shifted_decoder_inputs_and_ignore_minus_100(model, torch):
     keep = labels != -100
     expected = -np.mean([logp[b, t, labels[b, t]] for b, t in zip(*np.nonzero(keep))])  # 6 of 8 positions
     np.testing.assert_allclose(out.loss, expected, rtol=1e-6)
+
+
+def test_labels_and_mask_are_checked_against_the_other_inputs(tmp_path, torch, transformers):
+    """Shape mismatches between labels / decoder ids / mask and the batch are typed errors, not NumPy ones."""
+    from reference_models import build_model_dir
+
+    path, _ = build_model_dir(tmp_path, seed=3)
+    model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)
+    x = np.zeros((1, 40, 80), np.float32)
+    with pytest.raises(s2t_np.InvalidInputError, match="same shape"):
+        model(x, decoder_input_ids=np.array([[2, 5]]), labels=np.array([[5, 6, 7]]))
+    with pytest.raises(s2t_np.InvalidInputError, match="integer array"):
+        model(x, labels=np.array([[5.0, 6.0]]))
+    enc = model.model.encoder(x).last_hidden_state
+    with pytest.raises(s2t_np.InvalidInputError, match="attention_mask"):
+        model(encoder_outputs=(enc,), attention_mask=np.ones((3, 40)), decoder_input_ids=np.array([[2, 5]]))
+    with pytest.raises(s2t_np.GenerationError, match="max_new_tokens.*integer"):
+        model.generate(x, max_new_tokens="3")
