@@ -17,11 +17,10 @@ Keys a config.json may carry besides the model fields are read, never rejected:
 """
 
 import dataclasses
-import json
 import math
 
 from .errors import ConfigError, ModelNotFoundError
-from .pretrained import resolve_model_dir
+from .pretrained import read_json, resolve_model_dir
 
 SUPPORTED_ACTIVATIONS = ("relu", "gelu", "gelu_new", "silu")
 
@@ -184,10 +183,7 @@ class Speech2TextConfig:
         file = path / "config.json"
         if not file.is_file():
             raise ModelNotFoundError(f"{str(file)!r} not found: {str(path)!r} is not a transformers model directory")
-        try:
-            d = json.loads(file.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{str(file)!r} is not valid JSON: {exc}") from exc
+        d = read_json(file, "model config")
         model_type = d.get("model_type", "speech_to_text")
         if model_type != "speech_to_text":
             raise ConfigError(f"{str(file)!r} has model_type {model_type!r}; s2t_np reads 'speech_to_text' models")

@@ -10,7 +10,7 @@ Resolution (`resolve_generation_config`), highest priority first:
      two files disagree or generation_config.json lacks the key; only when generation_config.json
      is missing are the generation keys of `config.json` read (`GenerationConfig.from_model_config`);
   4. library defaults (`LIBRARY_DEFAULTS`, transformers' `_get_default_generation_params`).
-Lengths are then finalized by `generation._finalize_lengths` (max_new_tokens, the 20-new-token
+Lengths are then finalized by `generation.plan_generation` (max_new_tokens, the 20-new-token
 default when no level sets max_length, min_new_tokens), as in `_prepare_generated_length`.
 
 Keys transformers knows but s2t_np does not implement (sampling, assisted decoding, ...) are
@@ -21,11 +21,10 @@ output (cache_implementation, compile_config, ...) are ignored.
 """
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .errors import ConfigError, GenerationError, UnsupportedOptionError
+from .pretrained import read_json, resolve_model_dir
 
 GENERATION_CONFIG_FILE = "generation_config.json"
 MODEL_CONFIG_FILE = "config.json"
@@ -156,13 +155,13 @@ class GenerationConfig:
     @classmethod
     def from_pretrained(cls, model_dir):
         """The default generation config of a model directory (transformers `adjust_generation_fn`)."""
-        model_dir = Path(model_dir)
+        model_dir = resolve_model_dir(model_dir)
         gen_file = model_dir / GENERATION_CONFIG_FILE
         if gen_file.is_file():
-            return cls.from_dict(_read_json(gen_file))
+            return cls.from_dict(read_json(gen_file, "generation config"))
         config_file = model_dir / MODEL_CONFIG_FILE
         if config_file.is_file():
-            return cls.from_dict(_read_json(config_file), from_model_config=True)
+            return cls.from_dict(read_json(config_file, "model config"), from_model_config=True)
         raise ConfigError(f"{model_dir} has neither {GENERATION_CONFIG_FILE} nor {MODEL_CONFIG_FILE}")
 
     def replace(self, **changes):
@@ -170,13 +169,6 @@ class GenerationConfig:
 
     def to_dict(self):
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "unsupported"}
-
-
-def _read_json(path):
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from exc
 
 
 def _is_neutral(key, value):

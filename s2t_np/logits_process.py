@@ -150,7 +150,7 @@ def build_logits_processor(
 ):
     """Chain the processors a generation config asks for, in transformers' order.
 
-    Arguments are already resolved and validated (see `generation._resolve`); `bad_words_ids` is the
+    Arguments are already resolved and validated (see `generation.plan_generation`); `bad_words_ids` is the
     output of `check_bad_words_ids`. Returns `process(input_ids [N, t], scores [N, V]) -> scores`.
     """
     steps = []

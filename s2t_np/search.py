@@ -36,6 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .nn import log_softmax
+
 FLOAT = np.float32
 BIG_NEG = FLOAT(-1.0e9)  # transformers' "excluded" score offset
 
@@ -52,12 +54,6 @@ class SearchResult:
     scores: tuple | None = None
     sequences_scores: np.ndarray | None = None
     beam_indices: np.ndarray | None = None
-
-
-def log_softmax(logits):
-    """float32 log-softmax over the last axis (torch.nn.functional.log_softmax)."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def top_k(values, k):
