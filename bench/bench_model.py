@@ -53,7 +53,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         path, ref = build_model_dir(tmp, seed=0, init_std=0.02, **S2T_SMALL_SIZE)
         model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)
-    params, cfg = model.params, model.config
+    cfg = model.config
     rows = []
     with torch.no_grad():
         for seconds in (10, 30):

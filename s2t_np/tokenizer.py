@@ -36,7 +36,7 @@ import json
 import os
 import shutil
 from collections import OrderedDict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
