@@ -2,8 +2,8 @@
 
 Files: `model.safetensors`, or the shards listed in `model.safetensors.index.json` ("weight_map":
 key -> file), or else `pytorch_model.bin` (read without torch by torch_checkpoint.py; the MuST-C
-multilingual and large checkpoints are published that way). Tensors are read through safetensors' NumPy API (`safe_open(framework="np")`, which
-memory-maps the file). bfloat16 tensors, which NumPy cannot represent, are read from the file's
+multilingual and large checkpoints are published that way). Tensors are read through safetensors' NumPy API (`safe_open(framework="np")`: it memory-maps
+the file and copies each tensor out into its own array, so the params live in RAM). bfloat16 tensors, which NumPy cannot represent, are read from the file's
 raw bytes (memory-mapped uint16) and widened by bits: float32 bits = bf16 bits << 16. float16,
 bfloat16, float32 and float64 checkpoints are all converted to the compute dtype (float32 or
 float64) once, here.
