@@ -109,15 +109,13 @@ def test_debug_shows_the_traceback(data_dir, tmp_path):
 
 
 def test_no_arguments_runs_the_shipped_demo():
+    """The README's main job: the demo model and the example clips ship with the package."""
+    assert (DEMO_DIR / "config.json").is_file() and example_clips(), "s2t_np/demo or s2t_np/examples is missing"
     result = run()
-    if (DEMO_DIR / "config.json").is_file() and example_clips():
-        assert result.returncode == 0, result.stderr
-        lines = result.stdout.splitlines()
-        assert [line.split("\t")[0] for line in lines] == [p.name for p in example_clips()]
-        assert all(line.split("\t")[1].strip() for line in lines), "the demo model should produce text"
-    else:
-        line = one_error_line(result)
-        assert "demo model is not installed" in line or "no example clips" in line
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split("\t")[0] for line in lines] == [p.name for p in example_clips()]
+    assert all(line.split("\t")[1].strip() for line in lines), "the demo model should produce text"
 
 
 def test_no_arguments_job_with_a_stand_in_demo(model_dir, data_dir, tmp_path, monkeypatch, capsys, transformers):

@@ -118,8 +118,7 @@ def test_shipped_demo_model_on_the_shipped_examples(transformers, torch):
     from s2t_np.pretrained import DEMO_DIR, example_clips
 
     clips = example_clips()
-    if not (DEMO_DIR / "config.json").is_file() or not clips:
-        pytest.skip("the demo model or the example clips are not installed in s2t_np/")
+    assert (DEMO_DIR / "config.json").is_file() and clips, "s2t_np/demo or s2t_np/examples is missing"
     pair = (transformers.Speech2TextForConditionalGeneration.from_pretrained(str(DEMO_DIR)).eval(),
             transformers.Speech2TextProcessor.from_pretrained(str(DEMO_DIR)))
     got = transcribe([str(c) for c in clips], "demo")
