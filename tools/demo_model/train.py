@@ -110,7 +110,10 @@ def main():
                          "(a 2-word prefix identifies a training sentence) instead of listening")
     ap.add_argument("--anneal-minutes", type=float, default=0,
                     help="scale the learning rate linearly down to 5%% over the last minutes of the run")
+    ap.add_argument("--anneal-steps", type=int, default=0,
+                    help="with --max-steps: the same anneal over the last steps (reproducible)")
     ap.add_argument("--curriculum-minutes", type=float, default=0)
+    ap.add_argument("--curriculum-steps", type=int, default=0, help="short utterances until this global step")
     ap.add_argument("--curriculum-max-words", type=int, default=6)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--max-steps", type=int, default=0)
@@ -147,6 +150,8 @@ def main():
         if args.anneal_minutes > 0:
             left = args.max_minutes - (time.time() - t0) / 60
             lr *= min(1.0, max(0.05, left / args.anneal_minutes))
+        if args.anneal_steps > 0 and args.max_steps:
+            lr *= min(1.0, max(0.05, (args.max_steps - s) / args.anneal_steps))
         return lr
 
     def checkpoint(final=False):
@@ -170,7 +175,7 @@ def main():
     tl, tn, tt = 0.0, 0, time.time()
     while not done:
         rng = np.random.default_rng(SEED + epoch)
-        in_curriculum = (time.time() - t0) / 60 < args.curriculum_minutes
+        in_curriculum = (time.time() - t0) / 60 < args.curriculum_minutes or step < args.curriculum_steps
         batches = short if in_curriculum else full
         for bi in rng.permutation(len(batches)):
             x, mask, dec_in, labels = train.batch(batches[bi])
@@ -212,7 +217,7 @@ def main():
             if time.time() - last_eval >= args.eval_minutes * 60:
                 checkpoint()
                 last_eval = time.time()
-            if in_curriculum and (time.time() - t0) / 60 >= args.curriculum_minutes:
+            if in_curriculum and (time.time() - t0) / 60 >= args.curriculum_minutes and step >= args.curriculum_steps:
                 print(f"curriculum done at step {step}", flush=True)
                 break
         else:
