@@ -58,12 +58,12 @@ def numpy_blas_threads_setter():
 
 def main():
     args = parse_args()
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.support
 
     import numpy as np
     import torch
     import transformers
-    from reference_models import S2T_SMALL_SIZE, build_model_dir
+    from tests.support.reference_models import S2T_SMALL_SIZE, build_model_dir
 
     import s2t_np
 

@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.support
 
 import s2t_np  # noqa: E402
-from reference_models import S2T_SMALL_SIZE, build_model_dir  # noqa: E402
+from tests.support.reference_models import S2T_SMALL_SIZE, build_model_dir  # noqa: E402
 
 
 def timed_pair(ours, theirs, repeats):

@@ -7,14 +7,10 @@ suite without its references can never pass green.
 
 import importlib
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
-TESTS_DIR = Path(__file__).resolve().parent
-DATA_DIR = TESTS_DIR / "data"
-sys.path.insert(0, str(TESTS_DIR))  # lets tests import tolerances.py / reference_models.py
+from tests.support.paths import DATA_DIR
 
 UNDER_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

@@ -82,7 +82,7 @@ def test_resampled_to_16k(tmp_path, rate):
 
 
 def test_committed_clips_load():
-    from conftest import DATA_DIR
+    from tests.support.paths import DATA_DIR
 
     for name in ("speech_en_us_m.wav", "speech_en_f3.wav", "speech_en_gb.wav", "speech_fr.wav"):
         x = s2t_np.load_audio(DATA_DIR / name)

@@ -11,7 +11,7 @@ import pytest
 from s2t_np import load_audio
 from s2t_np.cli import main
 from s2t_np.pretrained import DEMO_DIR, example_clips
-from text_fixtures import VARIED, build_full_dir, reference_transcribe, train_spm
+from tests.support.text_fixtures import VARIED, build_full_dir, reference_transcribe, train_spm
 
 CLIPS = ["speech_en_us_m.wav", "speech_en_f3.wav", "speech_fr.wav"]
 SCRIPT = Path(sys.executable).parent / "s2t-np"

@@ -78,7 +78,7 @@ def test_every_transformers_field_is_present(transformers):
 
 
 def test_from_pretrained_matches_saved_reference(tmp_path, transformers):
-    from reference_models import make_config
+    from tests.support.reference_models import make_config
 
     ref = make_config(d_model=40, encoder_attention_heads=8, num_conv_layers=3, conv_kernel_sizes=[3, 5, 7],
                       activation_function="gelu_new", tie_word_embeddings=False, scale_embedding=False)

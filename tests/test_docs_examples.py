@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from s2t_np import load_audio
-from text_fixtures import VARIED, build_full_dir, dropped_pieces, train_spm, write_published_layout
+from tests.support.text_fixtures import VARIED, build_full_dir, dropped_pieces, train_spm, write_published_layout
 
 USAGE_MD = Path(__file__).resolve().parent.parent / "docs" / "usage.md"
 

@@ -7,9 +7,9 @@ kaldi_native_fbank.OnlineFbank with every option pinned to the value s2t_np uses
 
 import numpy as np
 import pytest
-from frontend_signals import ALL_SIGNALS, SPEECH_CLIPS, signal
+from tests.support.frontend_signals import ALL_SIGNALS, SPEECH_CLIPS, signal
 from scipy.signal import resample_poly
-from tolerances import (
+from tests.support.tolerances import (
     FBANK64_VS_HF64,
     FBANK_VS_HF,
     FBANK_VS_KNF_ENERGY,

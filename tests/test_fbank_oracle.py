@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tolerances import FBANK_VS_ORACLE
+from tests.support.tolerances import FBANK_VS_ORACLE
 
 import s2t_np
 from s2t_np.errors import EmptyAudioError

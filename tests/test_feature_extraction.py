@@ -5,8 +5,8 @@ import logging
 
 import numpy as np
 import pytest
-from frontend_signals import SPEECH_CLIPS, signal
-from tolerances import EXTRACTOR_VS_HF
+from tests.support.frontend_signals import SPEECH_CLIPS, signal
+from tests.support.tolerances import EXTRACTOR_VS_HF
 
 import s2t_np
 from s2t_np.errors import (

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
-from generation_helpers import (
+from tests.support.generation_helpers import (
     EOS_PRONE,
     VARIED,
     assert_long_and_varied,
@@ -20,8 +20,8 @@ from generation_helpers import (
     make_pair,
     run_both,
 )
-from reference_models import S2T_SMALL_SIZE
-from tolerances import GEN_SCORES, GEN_SCORES_S2T_SMALL, GEN_SEQUENCES_SCORES
+from tests.support.reference_models import S2T_SMALL_SIZE
+from tests.support.tolerances import GEN_SCORES, GEN_SCORES_S2T_SMALL, GEN_SEQUENCES_SCORES
 
 PAD, EOS = 1, 2
 OUT = dict(return_dict_in_generate=True, output_scores=True)

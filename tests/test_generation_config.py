@@ -10,8 +10,8 @@ import json
 
 import numpy as np
 import pytest
-from generation_helpers import EOS_PRONE, VARIED, Pair, assert_same_generation, features, make_pair, run_both
-from tolerances import GEN_SCORES, GEN_SEQUENCES_SCORES
+from tests.support.generation_helpers import EOS_PRONE, VARIED, Pair, assert_same_generation, features, make_pair, run_both
+from tests.support.tolerances import GEN_SCORES, GEN_SEQUENCES_SCORES
 
 from s2t_np import GenerationConfig, GenerationError, UnsupportedOptionError
 from s2t_np.generation import model_generation_config, plan_generation

@@ -9,7 +9,7 @@ from s2t_np import InvalidInputError
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory, torch, transformers):
-    from reference_models import build_model_dir
+    from tests.support.reference_models import build_model_dir
 
     path, _ = build_model_dir(tmp_path_factory.mktemp("inputs"), seed=21)
     return s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)
@@ -78,7 +78,7 @@ def test_labels_give_shifted_decoder_inputs_and_ignore_minus_100(model, torch):
 
 def test_labels_and_mask_are_checked_against_the_other_inputs(tmp_path, torch, transformers):
     """Shape mismatches between labels / decoder ids / mask and the batch are typed errors, not NumPy ones."""
-    from reference_models import build_model_dir
+    from tests.support.reference_models import build_model_dir
 
     path, _ = build_model_dir(tmp_path, seed=3)
     model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)

@@ -11,7 +11,7 @@ import copy
 import numpy as np
 import pytest
 
-from tolerances import MODEL_CACHE_F32, MODEL_F32, MODEL_F64, MODEL_F64_TABLE_PATCHED
+from tests.support.tolerances import MODEL_CACHE_F32, MODEL_F32, MODEL_F64, MODEL_F64_TABLE_PATCHED
 
 # Variety of configs (on top of reference_models.SMALL_CONFIG): heads 1..8, d_model not a power of
 # two (and odd), 1-3 conv layers with different (also even) kernels, input_channels > 1, every
@@ -140,7 +140,7 @@ def patch_position_tables(ref, torch):
 @pytest.fixture(scope="module", params=list(CONFIGS))
 def case(request, tmp_path_factory, torch, transformers):
     """(config name, model dir, torch reference float32, our config) for each variety config."""
-    from reference_models import build_model_dir
+    from tests.support.reference_models import build_model_dir
 
     import s2t_np
 
@@ -267,7 +267,7 @@ def test_reorder_cache_selects_rows(case):
 
 def test_positions_grow_past_max_positions(tmp_path, torch, transformers):
     """max_source_positions / max_target_positions are initial table sizes, not limits (as in torch)."""
-    from reference_models import build_model_dir
+    from tests.support.reference_models import build_model_dir
 
     import s2t_np
 
@@ -295,7 +295,7 @@ def test_default_s2t_small_size(tmp_path, torch, transformers):
     """The default (s2t-small size) config once, with a short input: every stage in float32, and in
     float64 against model.double() with the position table shared. init_std 0.05 keeps the 12-layer
     activations lively (attention maxima ~0.8) without blowing up."""
-    from reference_models import S2T_SMALL_SIZE, build_model_dir
+    from tests.support.reference_models import S2T_SMALL_SIZE, build_model_dir
 
     import s2t_np
 

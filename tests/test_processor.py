@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from s2t_np import InvalidInputError, ModelNotFoundError, Speech2TextProcessor, load_audio
-from text_fixtures import build_processor_dir, dropped_pieces, train_spm, write_published_layout
-from tolerances import EXTRACTOR_VS_HF
+from tests.support.text_fixtures import build_processor_dir, dropped_pieces, train_spm, write_published_layout
+from tests.support.tolerances import EXTRACTOR_VS_HF
 
 CLIPS = ["speech_en_us_m.wav", "speech_en_f3.wav", "speech_fr.wav"]
 TEXTS = ["hello world", "The quick brown fox, it's 3.14!", "", "bonjour le monde <lang:de>"]

@@ -9,8 +9,8 @@ several eos ids, pad 0) covers the combinations the parity tests do not.
 
 import numpy as np
 import pytest
-from generation_helpers import EOS_PRONE, VARIED, as_numpy, features, make_pair
-from tolerances import SEARCH_LOG_SOFTMAX
+from tests.support.generation_helpers import EOS_PRONE, VARIED, as_numpy, features, make_pair
+from tests.support.tolerances import SEARCH_LOG_SOFTMAX
 
 from s2t_np.generation import model_generation_config, plan_generation, run_search, to_output
 

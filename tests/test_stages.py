@@ -4,7 +4,7 @@ softmax, sinusoid table, position ids, output lengths and the subsampled frame m
 import numpy as np
 import pytest
 
-from tolerances import MODEL_NN, MODEL_POSITIONS
+from tests.support.tolerances import MODEL_NN, MODEL_POSITIONS
 
 
 @pytest.mark.parametrize("name", ["relu", "gelu", "gelu_new", "silu"])
@@ -72,7 +72,7 @@ def test_position_ids_match_reference(torch, transformers):
 
 
 def test_output_lengths_and_subsampled_mask(torch, transformers):
-    from reference_models import build_model
+    from tests.support.reference_models import build_model
 
     from s2t_np import conv_output_lengths
     from s2t_np.encoder import subsampled_mask

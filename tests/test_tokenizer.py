@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from s2t_np import ModelNotFoundError, Speech2TextTokenizer, TokenizerError
-from text_fixtures import MUSTC_LANGS, build_processor_dir, dropped_pieces, train_spm, write_published_layout
+from tests.support.text_fixtures import MUSTC_LANGS, build_processor_dir, dropped_pieces, train_spm, write_published_layout
 
 STRINGS = [
     "", " ", "   ", "hello world", "Hello World", "HELLO WORLD", "the quick brown fox jumps over a lazy dog",

@@ -11,7 +11,7 @@ import pytest
 import s2t_np
 from s2t_np import GenerationError, InvalidAudioError, ModelNotFoundError, SamplingRateError, load_audio, transcribe
 from s2t_np.transcriber import load
-from text_fixtures import VARIED, build_full_dir, dropped_pieces, reference_transcribe, train_spm, write_published_layout
+from tests.support.text_fixtures import VARIED, build_full_dir, dropped_pieces, reference_transcribe, train_spm, write_published_layout
 
 CLIPS = ["speech_en_us_m.wav", "speech_en_f3.wav", "speech_en_gb.wav", "speech_fr.wav"]
 

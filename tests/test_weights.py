@@ -11,7 +11,7 @@ from s2t_np import ModelNotFoundError, Speech2TextConfig, WeightsError, load_par
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory, torch, transformers):
-    from reference_models import build_model_dir
+    from tests.support.reference_models import build_model_dir
 
     path, ref = build_model_dir(tmp_path_factory.mktemp("w"), seed=11)
     return path, ref
@@ -64,7 +64,7 @@ def test_float64_compute_dtype(saved):
 
 
 def test_untied_lm_head_is_its_own_tensor(tmp_path, torch, transformers):
-    from reference_models import build_model_dir
+    from tests.support.reference_models import build_model_dir
 
     path, ref = build_model_dir(tmp_path, seed=12, tie_word_embeddings=False)
     assert "lm_head.weight" in _tensors(path)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reference_models import build_model
+from tests.support.reference_models import build_model
 
 # Untied lm_head: with a tied head, random-weight decoders mostly repeat the input token (the
 # hidden state stays close to the token's own embedding). Untied models give varied sequences.

@@ -7,7 +7,7 @@ are read with soundfile directly, not through s2t_np.load_audio, so the referenc
 import numpy as np
 import soundfile
 
-from conftest import DATA_DIR
+from tests.support.paths import DATA_DIR
 
 SPEECH_CLIPS = ("speech_en_us_m.wav", "speech_en_f3.wav", "speech_en_gb.wav", "speech_fr.wav")
 

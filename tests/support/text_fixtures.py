@@ -98,7 +98,7 @@ def build_processor_dir(directory, spm_model, drop=(), **tokenizer_kwargs):
 
 def build_full_dir(directory, spm_model, drop=(), seed=0, generation=None, model_overrides=None, **tokenizer_kwargs):
     """Processor files + a random-weight model + generation_config.json; returns (directory, torch model)."""
-    from reference_models import build_model_dir
+    from tests.support.reference_models import build_model_dir
 
     directory, n_pieces = build_processor_dir(directory, spm_model, drop, **tokenizer_kwargs)
     _, model = build_model_dir(directory, seed=seed, vocab_size=n_pieces, **(model_overrides or {}))
