@@ -4,7 +4,11 @@ The public names are loaded lazily (PEP 562 module ``__getattr__``): ``import s2
 work and imports nothing heavy; ``s2t_np.fbank`` imports ``s2t_np.kaldi_fbank`` on first use.
 Stage modules are named differently from the functions they export (``kaldi_fbank.fbank``,
 ``transcriber.transcribe``) so a submodule import never shadows a public function.
-See docs/architecture.md for the module map.
+
+Three layers (docs/architecture.md): the stage modules at the top of the package (pure functions
+over arrays), ``s2t_np.hf`` (what exists only to look like transformers: facades, tokenizer
+machinery, generation options, pretrained directories), and the application (``transcribe``, the
+CLI).
 """
 
 import importlib
@@ -17,20 +21,20 @@ _EXPORTS = {
     "load_audio": "audio",
     "fbank": "kaldi_fbank",
     "utterance_cmvn": "cmvn",
-    "Speech2TextFeatureExtractor": "feature_extraction",
-    "BatchFeature": "feature_extraction",
+    "Speech2TextFeatureExtractor": "hf.feature_extraction",
+    "BatchFeature": "hf.feature_extraction",
     # model (docs/model.md)
-    "Speech2TextConfig": "config",
-    "load_params": "weights",
-    "Speech2TextModel": "modeling",
-    "Speech2TextForConditionalGeneration": "modeling",
-    "Speech2TextEncoder": "modeling",
+    "Speech2TextConfig": "hf.configuration",
+    "load_params": "hf.checkpoint",
+    "Speech2TextModel": "hf.modeling",
+    "Speech2TextForConditionalGeneration": "hf.modeling",
+    "Speech2TextEncoder": "hf.modeling",
     "conv_output_lengths": "subsampler",
     # generation (docs/generation.md)
-    "GenerationConfig": "generation_config",
+    "GenerationConfig": "hf.generation_config",
     # text and end to end (docs/usage.md)
-    "Speech2TextTokenizer": "tokenizer",
-    "Speech2TextProcessor": "processor",
+    "Speech2TextTokenizer": "hf.tokenization",
+    "Speech2TextProcessor": "hf.processor",
     "transcribe": "transcriber",
     # errors
     "S2TError": "errors",

@@ -24,12 +24,13 @@ import os
 import numpy as np
 import soundfile
 
+from .checks import is_int
 from .errors import AudioDecodeError, AudioFileNotFoundError, ConfigError, EmptyAudioError, InvalidAudioError
 
 
 def load_audio(source, sampling_rate=16000):
     """Read ``source`` (a path or a binary file-like object) -> float32 mono waveform [N] at ``sampling_rate``."""
-    if int(sampling_rate) != sampling_rate or sampling_rate <= 0:
+    if not is_int(sampling_rate, whole_floats=True) or sampling_rate <= 0:
         raise ConfigError(f"sampling_rate must be a positive integer, got {sampling_rate}")
     sampling_rate = int(sampling_rate)
     is_path = isinstance(source, (str, os.PathLike))

@@ -16,10 +16,12 @@ command line); ``--debug`` shows the traceback instead.
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from . import __version__
 
 PROG = "s2t-np"
+EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"  # the clips of the default job (MAKE.sh made them)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,6 +67,13 @@ def build_parser():
     return parser
 
 
+def example_clips():
+    """The example audio clips shipped in s2t_np/examples/, sorted by name (empty if none)."""
+    if not EXAMPLES_DIR.is_dir():
+        return []
+    return sorted(p for p in EXAMPLES_DIR.iterdir() if p.suffix.lower() in {".wav", ".flac", ".ogg"})
+
+
 def _print_results(files, texts, as_json):
     for path, text in zip(files, texts):
         if as_json:
@@ -79,7 +88,7 @@ def _run(args):
     from .transcriber import transcribe
 
     if args.command is None:  # the default job: the shipped examples with the shipped demo model
-        from .pretrained import EXAMPLES_DIR, example_clips, resolve_model_dir
+        from .hf.pretrained import resolve_model_dir
 
         resolve_model_dir("demo")  # a clear error if the demo model is not installed
         files = example_clips()

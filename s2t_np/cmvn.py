@@ -21,6 +21,7 @@ normalisation is requested).
 
 import numpy as np
 
+from .checks import is_int
 from .errors import InvalidInputError
 
 
@@ -29,7 +30,7 @@ def utterance_cmvn(x, input_length, normalize_means=True, normalize_vars=True, p
     x = np.asarray(x)
     if x.ndim != 2:
         raise InvalidInputError(f"utterance_cmvn expects features [T, n_mels], got shape {x.shape}")
-    if isinstance(input_length, (bool, np.bool_)) or int(input_length) != input_length:
+    if not is_int(input_length, whole_floats=True):
         raise InvalidInputError(f"input_length must be a whole number of frames, got {input_length!r}")
     n = int(input_length)
     if not 1 <= n <= x.shape[0]:

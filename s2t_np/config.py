@@ -1,8 +1,9 @@
-"""Speech2TextConfig: the model hyperparameters read from config.json (transformers' Speech2TextConfig).
+"""ModelConfig: the model hyperparameters read from config.json (transformers' Speech2TextConfig).
 
 A frozen dataclass with every field of `transformers.Speech2TextConfig` and the same defaults (the
 s2t-small size: d_model 256, 12 encoder + 6 decoder layers, 4 heads, ffn 2048, vocab 10000).
-Validated on construction; `from_pretrained(dir)` reads `dir/config.json`.
+Validated on construction; `from_json_file(path)` reads a config.json. The public
+`s2t_np.Speech2TextConfig` (s2t_np/hf/configuration.py) adds transformers' `from_pretrained`.
 
 Keys a config.json may carry besides the model fields are read, never rejected:
 - generation keys that transformers-4 era checkpoints keep in config.json (`max_length`,
@@ -19,8 +20,8 @@ Keys a config.json may carry besides the model fields are read, never rejected:
 import dataclasses
 import math
 
-from .errors import ConfigError, ModelNotFoundError
-from .pretrained import read_json, resolve_model_dir
+from .checks import is_int, read_json
+from .errors import ConfigError
 
 SUPPORTED_ACTIVATIONS = ("relu", "gelu", "gelu_new", "silu")
 
@@ -40,39 +41,45 @@ ALIASES = {"hidden_size": "d_model", "num_attention_heads": "encoder_attention_h
 
 
 @dataclasses.dataclass(frozen=True)
-class Speech2TextConfig:
-    """Hyperparameters of a Speech2Text model (field names and defaults of transformers' config)."""
+class ModelConfig:
+    """Hyperparameters of a Speech2Text model (field names and defaults of transformers' config).
 
-    vocab_size: int = 10000  # V: decoder vocabulary (embed_tokens / lm_head rows)
-    encoder_layers: int = 12
-    encoder_ffn_dim: int = 2048
-    encoder_attention_heads: int = 4
-    decoder_layers: int = 6
-    decoder_ffn_dim: int = 2048
-    decoder_attention_heads: int = 4
-    encoder_layerdrop: float = 0.0  # training only (no effect at inference)
-    decoder_layerdrop: float = 0.0  # training only
-    use_cache: bool = True  # default for `use_cache` in the model's __call__
-    is_encoder_decoder: bool = True
-    activation_function: str = "relu"  # one of SUPPORTED_ACTIVATIONS
-    d_model: int = 256  # D
-    dropout: float = 0.1  # training only
-    attention_dropout: float = 0.0  # training only
-    activation_dropout: float = 0.0  # training only
-    init_std: float = 0.02  # training only (weight init)
-    decoder_start_token_id: int = 2
-    scale_embedding: bool = True  # multiply conv output and token embeddings by sqrt(D)
-    pad_token_id: int = 1  # also the padding_idx of the sinusoidal positions
-    bos_token_id: int = 0
-    eos_token_id: object = 2  # int, list of ints or None (as in transformers)
-    max_source_positions: int = 6000  # initial size of the position table (it grows on demand)
-    max_target_positions: int = 1024
-    num_conv_layers: int = 2
-    conv_kernel_sizes: tuple = (5, 5)
-    conv_channels: int = 1024
-    input_feat_per_channel: int = 80
-    input_channels: int = 1
-    tie_word_embeddings: bool = True  # lm_head.weight is model.decoder.embed_tokens.weight
+    Each comment says what the field is and, after "released:", its value in the published
+    checkpoints (small / medium / large where they differ: the s2t-*-librispeech-asr and
+    s2t-*-mustc-* families).
+    """
+
+    vocab_size: int = 10000  # V, rows of embed_tokens and lm_head. released: 10000 LibriSpeech, per task for MuST-C
+    encoder_layers: int = 12  # encoder Transformer layers. released: 12
+    encoder_ffn_dim: int = 2048  # F, hidden size of the encoder feed-forward. released: 2048 / 2048 / 4096
+    encoder_attention_heads: int = 4  # H of encoder self-attention. released: 4 / 8 / 16
+    decoder_layers: int = 6  # decoder Transformer layers. released: 6
+    decoder_ffn_dim: int = 2048  # hidden size of the decoder feed-forward. released: 2048 / 2048 / 4096
+    decoder_attention_heads: int = 4  # H of decoder self- and cross-attention. released: 4 / 8 / 16
+    encoder_layerdrop: float = 0.0  # training only: probability of skipping an encoder layer. released: 0.0
+    decoder_layerdrop: float = 0.0  # training only: probability of skipping a decoder layer. released: 0.0
+    use_cache: bool = True  # default of the facades' `use_cache` (return the decoder K/V cache). released: true
+    is_encoder_decoder: bool = True  # transformers' marker for seq2seq models; always true here. released: true
+    activation_function: str = "relu"  # feed-forward activation, one of SUPPORTED_ACTIVATIONS. released: relu
+    d_model: int = 256  # D, the model width. released: 256 / 512 / 1024
+    dropout: float = 0.1  # training only: residual dropout. released: 0.1 / 0.15 / 0.2
+    attention_dropout: float = 0.0  # training only: dropout on attention weights. released: equal to dropout
+    activation_dropout: float = 0.0  # training only: dropout after the activation. released: equal to dropout
+    init_std: float = 0.02  # std of the normal init of Linear and Embedding weights. released: 0.02
+    decoder_start_token_id: int = 2  # first decoder input (fairseq starts with eos). released: 2 (</s>)
+    scale_embedding: bool = True  # multiply conv output and token embeddings by sqrt(D). released: true
+    pad_token_id: int = 1  # id of <pad>, also the padding_idx of the sinusoidal positions. released: 1
+    bos_token_id: int = 0  # id of <s>. released: 0
+    eos_token_id: object = 2  # id of </s> (an int, a list of ints or None, as in transformers). released: 2
+    max_source_positions: int = 6000  # initial size of the encoder position table (grows on demand). released: 6000
+    max_target_positions: int = 1024  # initial size of the decoder position table (grows on demand). released: 1024
+    num_conv_layers: int = 2  # stride-2 Conv1d + GLU layers of the subsampler (T' = T / 2**n). released: 2
+    conv_kernel_sizes: tuple = (5, 5)  # kernel size of each subsampler conv layer. released: (5, 5)
+    conv_channels: int = 1024  # output channels of the inner conv layers (halved by GLU). released: 1024
+    input_feat_per_channel: int = 80  # mel bins per input frame. released: 80
+    input_channels: int = 1  # input feature channels (the subsampler reads input_feat_per_channel * this). released: 1
+    # lm_head.weight is decoder.embed_tokens.weight. released: true (false: the MuST-C multilingual model)
+    tie_word_embeddings: bool = True
     # not model fields: see the module docstring
     generation_defaults: dict = dataclasses.field(default_factory=dict, compare=True)
     extra: dict = dataclasses.field(default_factory=dict, compare=True)
@@ -106,7 +113,7 @@ class Speech2TextConfig:
                 "input_channels")
         for name in ints:
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
+            if not is_int(value):
                 fail(f"{name} must be an int, got {value!r}")
             if value <= 0 and name not in ("encoder_layers", "decoder_layers"):
                 fail(f"{name} must be positive, got {value}")
@@ -122,7 +129,7 @@ class Speech2TextConfig:
             fail(f"len(conv_kernel_sizes) = {len(self.conv_kernel_sizes)} must equal num_conv_layers = "
                  f"{self.num_conv_layers}")
         for k in self.conv_kernel_sizes:
-            if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
+            if not is_int(k) or k <= 0:
                 fail(f"conv_kernel_sizes must be positive ints, got {list(self.conv_kernel_sizes)}")
         if self.num_conv_layers > 1 and self.conv_channels % 2:
             fail(f"conv_channels ({self.conv_channels}) must be even: GLU halves it between conv layers")
@@ -131,7 +138,7 @@ class Speech2TextConfig:
                  f"use one of {', '.join(SUPPORTED_ACTIVATIONS)}")
         for name in ("pad_token_id", "decoder_start_token_id"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < self.vocab_size:
+            if not is_int(value) or not 0 <= value < self.vocab_size:
                 fail(f"{name} must be an id in [0, vocab_size={self.vocab_size}), got {value!r}")
         for name in ("encoder_layerdrop", "decoder_layerdrop", "dropout", "attention_dropout", "activation_dropout"):
             value = getattr(self, name)
@@ -177,14 +184,10 @@ class Speech2TextConfig:
         return out
 
     @classmethod
-    def from_pretrained(cls, model_dir):
-        """Read `model_dir/config.json` (a transformers-format model directory)."""
-        path = resolve_model_dir(model_dir)  # "demo" / a local directory; hub ids get a download hint
-        file = path / "config.json"
-        if not file.is_file():
-            raise ModelNotFoundError(f"{str(file)!r} not found: {str(path)!r} is not a transformers model directory")
-        d = read_json(file, "model config")
+    def from_json_file(cls, path):
+        """Read a config.json file (its model_type must be speech_to_text)."""
+        d = read_json(path, "model config")
         model_type = d.get("model_type", "speech_to_text")
         if model_type != "speech_to_text":
-            raise ConfigError(f"{str(file)!r} has model_type {model_type!r}; s2t_np reads 'speech_to_text' models")
+            raise ConfigError(f"{str(path)!r} has model_type {model_type!r}; s2t_np reads 'speech_to_text' models")
         return cls.from_dict(d)

@@ -3,6 +3,17 @@
 Every error is an `S2TError` and also subclasses the builtin a caller would naturally catch
 (`FileNotFoundError`, `ValueError`, `TypeError`), so both `except S2TError` and
 `except ValueError` work. Messages say what was wrong and what to do about it.
+
+One class per kind of problem, whichever object finds it:
+- an input that cannot be processed: data of the wrong type, shape or value (an array of the
+  wrong rank, ids outside the vocabulary, a fractional frame count) or a bad way to batch it (an
+  unknown padding strategy): `InvalidInputError`, or `InvalidAudioError` / `EmptyAudioError` /
+  `SamplingRateError` for audio;
+- a setting of the computation that cannot be right (config.json, feature extractor settings,
+  fbank options, target sampling rate, compute dtype): `ConfigError`; a checkpoint that does not
+  match its config: `WeightsError`; tokenizer files and settings: `TokenizerError`;
+- generation options: `GenerationError`;
+- a transformers option that s2t_np does not implement: `UnsupportedOptionError`.
 """
 
 
@@ -33,7 +44,7 @@ class SamplingRateError(S2TError, ValueError):
 
 # --- features, config, weights -----------------------------------------------------------
 class InvalidInputError(S2TError, ValueError):
-    """An array argument with the wrong shape, rank or values (e.g. ids outside the vocabulary)."""
+    """A call argument with the wrong type, shape or value (e.g. ids outside the vocabulary)."""
 
 
 class ConfigError(S2TError, ValueError):

@@ -5,18 +5,18 @@ Each function takes the ids generated so far and the scores of the next token an
     processor(input_ids [N, t] int64, scores [N, V] float32) -> scores [N, V] float32
 
 `input_ids` are the decoder ids including the decoder start token (N = batch * beams). Greedy search
-feeds raw logits through the processors; beam search feeds float32 log-softmax output (NUMERICS.md
+feeds raw logits through the processors; beam search feeds float32 log-softmax output (docs/numerics.md
 section 3). Each function mirrors one class of transformers 5.23 `generation/logits_process.py`:
 
 | function | transformers class | rule |
 | --- | --- | --- |
-| `repetition_penalty` | RepetitionPenaltyLogitsProcessor | s -> s * p if s < 0 else s / p, for every id in `input_ids` |
-| `no_repeat_ngram` | NoRepeatNGramLogitsProcessor | -inf for a token that would repeat an n-gram of `input_ids` |
-| `bad_words` | NoBadWordsLogitsProcessor | -inf for the last token of a banned sequence whose prefix ends `input_ids` |
-| `min_length` | MinLengthLogitsProcessor | -inf for eos while t < min_length |
-| `min_new_tokens` | MinNewTokensLengthLogitsProcessor | -inf for eos while t - prompt_length < min_new_tokens |
-| `forced_bos` | ForcedBOSTokenLogitsProcessor | at t == 1: every id -inf except the forced one, which gets 0 |
-| `forced_eos` | ForcedEOSTokenLogitsProcessor | at t == max_length - 1: every id -inf except eos, which gets 0 |
+| `penalize_repetition` | RepetitionPenaltyLogitsProcessor | s -> s * p if s < 0 else s / p, for every id in `input_ids` |
+| `ban_repeated_ngrams` | NoRepeatNGramLogitsProcessor | -inf for a token that would repeat an n-gram of `input_ids` |
+| `ban_bad_words` | NoBadWordsLogitsProcessor | -inf for the last token of a banned sequence whose prefix ends `input_ids` |
+| `ban_eos_before_min_length` | MinLengthLogitsProcessor | -inf for eos while t < min_length |
+| `ban_eos_before_min_new_tokens` | MinNewTokensLengthLogitsProcessor | -inf for eos while t - prompt_length < min_new_tokens |
+| `force_bos` | ForcedBOSTokenLogitsProcessor | at t == 1: every id -inf except the forced one, which gets 0 |
+| `force_eos` | ForcedEOSTokenLogitsProcessor | at t == max_length - 1: every id -inf except eos, which gets 0 |
 
 `build_logits_processor` chains them in the order `GenerationMixin._get_logits_processor` uses
 (repetition penalty, no-repeat n-gram, bad words, min length, min new tokens, forced BOS, forced EOS).
@@ -24,12 +24,13 @@ section 3). Each function mirrors one class of transformers 5.23 `generation/log
 
 import numpy as np
 
+from .checks import is_int
 from .errors import GenerationError
 
 NEG_INF = np.float32(-np.inf)
 
 
-def repetition_penalty(input_ids, scores, *, penalty):
+def penalize_repetition(input_ids, scores, *, penalty):
     """Divide positive / multiply negative scores of every id already in `input_ids` by `penalty` once."""
     vocab_size = scores.shape[-1]
     rows = np.broadcast_to(np.arange(scores.shape[0])[:, None], input_ids.shape)  # [N, t]
@@ -41,7 +42,7 @@ def repetition_penalty(input_ids, scores, *, penalty):
     return out
 
 
-def no_repeat_ngram(input_ids, scores, *, ngram_size):
+def ban_repeated_ngrams(input_ids, scores, *, ngram_size):
     """Ban every token that would complete an n-gram of size `ngram_size` already present in `input_ids`."""
     cur_len = input_ids.shape[-1]
     if cur_len < ngram_size:
@@ -57,7 +58,7 @@ def no_repeat_ngram(input_ids, scores, *, ngram_size):
     return out
 
 
-def bad_words(input_ids, scores, *, bad_words_ids):
+def ban_bad_words(input_ids, scores, *, bad_words_ids):
     """Ban the last token of each sequence in `bad_words_ids` whose other tokens end `input_ids`.
 
     `bad_words_ids` is already filtered by `check_bad_words_ids` (no single-token eos entries).
@@ -76,7 +77,7 @@ def bad_words(input_ids, scores, *, bad_words_ids):
     return out
 
 
-def min_length(input_ids, scores, *, min_length, eos_token_ids):
+def ban_eos_before_min_length(input_ids, scores, *, min_length, eos_token_ids):
     """Ban eos while the sequence (start token included) is shorter than `min_length`."""
     if input_ids.shape[-1] >= min_length:
         return scores
@@ -85,7 +86,7 @@ def min_length(input_ids, scores, *, min_length, eos_token_ids):
     return out
 
 
-def min_new_tokens(input_ids, scores, *, prompt_length, min_new_tokens, eos_token_ids):
+def ban_eos_before_min_new_tokens(input_ids, scores, *, prompt_length, min_new_tokens, eos_token_ids):
     """Ban eos while fewer than `min_new_tokens` tokens follow the `prompt_length` decoder prompt."""
     if input_ids.shape[-1] - prompt_length >= min_new_tokens:
         return scores
@@ -94,7 +95,7 @@ def min_new_tokens(input_ids, scores, *, prompt_length, min_new_tokens, eos_toke
     return out
 
 
-def forced_bos(input_ids, scores, *, token_id):
+def force_bos(input_ids, scores, *, token_id):
     """Force `token_id` as the first generated token (log-prob 0, everything else -inf)."""
     if input_ids.shape[-1] != 1:
         return scores
@@ -103,7 +104,7 @@ def forced_bos(input_ids, scores, *, token_id):
     return out
 
 
-def forced_eos(input_ids, scores, *, max_length, eos_token_ids):
+def force_eos(input_ids, scores, *, max_length, eos_token_ids):
     """Force eos as the last token when the next token reaches `max_length`."""
     if input_ids.shape[-1] != max_length - 1:
         return scores
@@ -122,7 +123,7 @@ def check_bad_words_ids(bad_words_ids, eos_token_ids, vocab_size):
         raise GenerationError(f"`bad_words_ids` has to be a non-empty list, but is {bad_words_ids}.")
     if any(not isinstance(word, (list, tuple)) for word in bad_words_ids):
         raise GenerationError(f"`bad_words_ids` has to be a list of lists, but is {bad_words_ids}.")
-    if any(not isinstance(t, (int, np.integer)) or isinstance(t, bool) or t < 0 for w in bad_words_ids for t in w):
+    if any(not is_int(t) or t < 0 for w in bad_words_ids for t in w):
         raise GenerationError(f"Each list in `bad_words_ids` has to be a list of positive integers, but is {bad_words_ids}.")
     eos = list(eos_token_ids or ())
     # transformers drops [eos] entries, and never applies an empty sequence: both are no-ops
@@ -139,10 +140,10 @@ def build_logits_processor(
     *,
     prompt_length,
     max_length,
-    min_length_=0,
-    min_new_tokens_=None,
+    min_length=0,
+    min_new_tokens=None,
     eos_token_ids=None,
-    repetition_penalty_=1.0,
+    repetition_penalty=1.0,
     no_repeat_ngram_size=0,
     bad_words_ids=None,
     forced_bos_token_id=None,
@@ -150,29 +151,29 @@ def build_logits_processor(
 ):
     """Chain the processors a generation config asks for, in transformers' order.
 
-    Arguments are already resolved and validated (see `generation.plan_generation`); `bad_words_ids` is the
+    Arguments are already resolved and validated (s2t_np/hf/generation_config.py `plan_generation`); `bad_words_ids` is the
     output of `check_bad_words_ids`. Returns `process(input_ids [N, t], scores [N, V]) -> scores`.
     """
     steps = []
-    if repetition_penalty_ is not None and repetition_penalty_ != 1.0:
-        steps.append(lambda ids, s: repetition_penalty(ids, s, penalty=repetition_penalty_))
+    if repetition_penalty is not None and repetition_penalty != 1.0:
+        steps.append(lambda ids, s: penalize_repetition(ids, s, penalty=repetition_penalty))
     if no_repeat_ngram_size is not None and no_repeat_ngram_size > 0:
-        steps.append(lambda ids, s: no_repeat_ngram(ids, s, ngram_size=no_repeat_ngram_size))
+        steps.append(lambda ids, s: ban_repeated_ngrams(ids, s, ngram_size=no_repeat_ngram_size))
     if bad_words_ids is not None:
-        steps.append(lambda ids, s: bad_words(ids, s, bad_words_ids=bad_words_ids))
-    if min_length_ is not None and eos_token_ids is not None and min_length_ > 0:
-        steps.append(lambda ids, s: min_length(ids, s, min_length=min_length_, eos_token_ids=eos_token_ids))
-    if min_new_tokens_ is not None and eos_token_ids is not None and min_new_tokens_ > 0:
+        steps.append(lambda ids, s: ban_bad_words(ids, s, bad_words_ids=bad_words_ids))
+    if min_length is not None and eos_token_ids is not None and min_length > 0:
+        steps.append(lambda ids, s: ban_eos_before_min_length(ids, s, min_length=min_length, eos_token_ids=eos_token_ids))
+    if min_new_tokens is not None and eos_token_ids is not None and min_new_tokens > 0:
         steps.append(
-            lambda ids, s: min_new_tokens(
-                ids, s, prompt_length=prompt_length, min_new_tokens=min_new_tokens_, eos_token_ids=eos_token_ids
+            lambda ids, s: ban_eos_before_min_new_tokens(
+                ids, s, prompt_length=prompt_length, min_new_tokens=min_new_tokens, eos_token_ids=eos_token_ids
             )
         )
     if forced_bos_token_id is not None:
-        steps.append(lambda ids, s: forced_bos(ids, s, token_id=forced_bos_token_id))
+        steps.append(lambda ids, s: force_bos(ids, s, token_id=forced_bos_token_id))
     if forced_eos_token_id is not None:
         forced = _as_id_tuple(forced_eos_token_id)
-        steps.append(lambda ids, s: forced_eos(ids, s, max_length=max_length, eos_token_ids=forced))
+        steps.append(lambda ids, s: force_eos(ids, s, max_length=max_length, eos_token_ids=forced))
 
     def process(input_ids, scores):
         for step in steps:
@@ -183,4 +184,4 @@ def build_logits_processor(
 
 
 def _as_id_tuple(ids):
-    return (int(ids),) if isinstance(ids, (int, np.integer)) else tuple(int(i) for i in ids)
+    return (int(ids),) if is_int(ids) else tuple(int(i) for i in ids)

@@ -43,11 +43,18 @@ BIG_NEG = FLOAT(-1.0e9)  # transformers' "excluded" score offset
 
 
 @dataclass(frozen=True)
-class SearchResult:
-    """What a search returns. Arrays are NumPy; `scores` is a tuple with one [N, V] array per step.
+class GenerateOutput:
+    """What a search returns, and what `generate(..., return_dict_in_generate=True)` returns
+    (transformers' GenerateEncoderDecoderOutput / GenerateBeamEncoderDecoderOutput, the fields
+    s2t_np computes).
 
-    sequences: int64 [B * num_return_sequences, L]; sequences_scores: float32 [B * n_ret] (beam only);
-    beam_indices: int64 [B * n_ret, L - 1] (beam only, -1 past each hypothesis' end).
+    sequences: int64 [B * num_return_sequences, L].
+    scores: with output_scores, a tuple with one float32 array [B * num_beams, V] per generated
+        step (greedy: processed logits; beam: processed log-softmax, before adding the running
+        beam scores), else None.
+    sequences_scores: beam search, float32 [B * n_ret], the length-penalised sum of log-probs
+        (`generate` keeps it only with output_scores, as transformers does), else None.
+    beam_indices: beam search, int64 [B * n_ret, L - 1], -1 past each hypothesis' end, else None.
     """
 
     sequences: np.ndarray
@@ -101,7 +108,7 @@ def greedy_search(
         if not unfinished.any():
             break
         tokens = ids[:, -1:] if use_cache else ids
-    return SearchResult(sequences=ids, scores=tuple(scores) if output_scores else None)
+    return GenerateOutput(sequences=ids, scores=tuple(scores) if output_scores else None)
 
 
 def beam_search(
@@ -211,7 +218,7 @@ def beam_search(
     seq_scores = finished_scores[:, :n_ret].reshape(batch * n_ret)
     beam_indices = finished_beam_idx[:, :n_ret].reshape(batch * n_ret, -1)
     generated = int((beam_indices != -1).sum(axis=1).max())
-    return SearchResult(
+    return GenerateOutput(
         sequences=sequences[:, : prompt_len + generated],
         scores=tuple(scores) if output_scores else None,
         sequences_scores=seq_scores,

@@ -13,7 +13,7 @@ published config.json), overridden by ``num_beams`` / ``max_length`` when given,
 Batching: utterances are sorted by length (longest first, ties in input order), cut into batches
 of ``batch_size`` and the texts are returned in input order. Sorting keeps padding small, but a
 batched utterance is still not bit-identical to the same utterance alone: the convolutional
-subsampler reads the padded frames near the end of each utterance (NUMERICS.md section 2), so the
+subsampler reads the padded frames near the end of each utterance (docs/numerics.md section 2), so the
 output may differ slightly from ``batch_size=1``. `batch_plan` is the batching rule, so a caller
 (and the tests) can reproduce it with another implementation.
 
@@ -26,12 +26,16 @@ not reload an unchanged checkpoint; `load` returns the pair for explicit reuse.
 import os
 import sys
 from collections import OrderedDict
+
 import numpy as np
 import soundfile
 
 from .audio import load_audio
+from .checks import is_int
 from .errors import AudioFileNotFoundError, GenerationError, InvalidAudioError, InvalidInputError, SamplingRateError
-from .pretrained import resolve_model_dir
+from .hf.modeling import Speech2TextForConditionalGeneration
+from .hf.pretrained import resolve_model_dir
+from .hf.processor import Speech2TextProcessor
 
 _CACHE_SIZE = 2
 _cache = OrderedDict()  # (directory, file stats) -> (model, processor); see `load`
@@ -52,9 +56,6 @@ def load(model=None):
         if len(model) != 2:
             raise InvalidInputError("model must be a directory, 'demo', None or a (model, processor) pair")
         return tuple(model)
-    from .modeling import Speech2TextForConditionalGeneration
-    from .processor import Speech2TextProcessor
-
     directory = resolve_model_dir(model)
     key = _directory_key(directory)
     if key in _cache:
@@ -70,7 +71,7 @@ def load(model=None):
 
 def batch_plan(lengths, batch_size):
     """Indices of each batch: sorted by length, longest first (stable), `batch_size` per batch."""
-    if int(batch_size) != batch_size or batch_size < 1:
+    if not is_int(batch_size, whole_floats=True) or batch_size < 1:
         raise InvalidInputError(f"batch_size must be a positive integer, got {batch_size!r}")
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     return [order[i:i + int(batch_size)] for i in range(0, len(order), int(batch_size))]

@@ -1,12 +1,12 @@
-"""Checkpoint loading: HF safetensors -> nested params dict, with an audited key map.
+"""Weights: checkpoint tensors -> nested params dict, through an audited key map.
 
-Files: `model.safetensors`, or the shards listed in `model.safetensors.index.json` ("weight_map":
-key -> file), or else `pytorch_model.bin` (read without torch by torch_checkpoint.py; the MuST-C
-multilingual and large checkpoints are published that way). Tensors are read through safetensors' NumPy API (`safe_open(framework="np")`: it memory-maps
-the file and copies each tensor out into its own array, so the params live in RAM). bfloat16 tensors, which NumPy cannot represent, are read from the file's
-raw bytes (memory-mapped uint16) and widened by bits: float32 bits = bf16 bits << 16. float16,
-bfloat16, float32 and float64 checkpoints are all converted to the compute dtype (float32 or
-float64) once, here.
+`read_safetensors(files, dtype)` reads safetensors files through safetensors' NumPy API
+(`safe_open(framework="np")`: it memory-maps the file and copies each tensor into its own array,
+so the params live in RAM). bfloat16 tensors, which NumPy cannot represent, are read from the
+file's raw bytes (memory-mapped uint16) and widened by bits: float32 bits = bf16 bits << 16.
+float16, bfloat16, float32 and float64 tensors are all converted to the compute dtype (float32 or
+float64) once, here. Which files a model directory holds (one file, shards, or a torch
+`pytorch_model.bin`) is transformers' layout, resolved in s2t_np/hf/checkpoint.py.
 
 Key map (the only rule): a checkpoint key `model.<a>.<b>.<i>.<c>` goes to
 `params[a][b][i][c]` (integer segments index lists), `lm_head.weight` to `params["lm_head"]["weight"]`.
@@ -28,17 +28,12 @@ Layouts are kept as in torch: Linear weight [out, in], Conv1d weight [C_out, C_i
 
 import json
 import struct
-from pathlib import Path
 
 import numpy as np
 from safetensors import safe_open
 
-from .errors import ConfigError, ModelNotFoundError, WeightsError
-from .torch_checkpoint import read_torch_state_dict
+from .errors import ConfigError, WeightsError
 
-SINGLE_FILE = "model.safetensors"
-INDEX_FILE = "model.safetensors.index.json"
-TORCH_FILE = "pytorch_model.bin"
 IGNORED_KEYS = ("model.encoder.embed_positions.weights", "model.decoder.embed_positions.weights")
 FLOAT_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64}
 
@@ -90,28 +85,6 @@ def expected_shapes(cfg, with_lm_head=True):
     return shapes
 
 
-def checkpoint_files(model_dir):
-    """The safetensors files of a model directory (one file, or the shards of the index)."""
-    path = Path(model_dir)
-    if not path.is_dir():
-        raise ModelNotFoundError(f"model directory {str(path)!r} does not exist")
-    if (path / SINGLE_FILE).is_file():
-        return [path / SINGLE_FILE], None
-    if (path / INDEX_FILE).is_file():
-        try:
-            weight_map = json.loads((path / INDEX_FILE).read_text(encoding="utf-8"))["weight_map"]
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise WeightsError(f"{str(path / INDEX_FILE)!r} is not a valid safetensors index: {exc}") from exc
-        files = sorted(set(weight_map.values()))
-        missing = [f for f in files if not (path / f).is_file()]
-        if missing:
-            raise WeightsError(f"shard files listed in {INDEX_FILE} are missing from {str(path)!r}: {missing}")
-        return [path / f for f in files], weight_map
-    if (path / TORCH_FILE).is_file():  # published checkpoints without safetensors (torch_checkpoint.py)
-        return [path / TORCH_FILE], None
-    raise ModelNotFoundError(f"no {SINGLE_FILE}, {INDEX_FILE} or {TORCH_FILE} in {str(path)!r}")
-
-
 def _header(file):
     """A safetensors file's JSON header and the byte offset where its data starts."""
     with open(file, "rb") as fh:
@@ -131,16 +104,10 @@ def _bf16_tensor(file, header, data_start, key):
     return (bits.astype(np.uint32) << 16).view(np.float32).reshape(shape)  # exact widening
 
 
-def read_tensors(files, dtype):
-    """All tensors of the files -> {key: array in `dtype`}."""
+def read_safetensors(files, dtype):
+    """All tensors of the safetensors files -> {key: array in `dtype`}."""
     tensors = {}
     for file in files:
-        if file.name == TORCH_FILE:
-            for key, array in read_torch_state_dict(file).items():
-                if not np.issubdtype(array.dtype, np.floating):
-                    raise WeightsError(f"{file}: tensor {key!r} has dtype {array.dtype}; expected a float dtype")
-                tensors[key] = array.astype(dtype, copy=False)
-            continue
         header = None
         with safe_open(str(file), framework="np") as f:
             for key in f.keys():
@@ -217,16 +184,3 @@ def compute_dtype(dtype):
     if dt not in (np.float32, np.float64):
         raise ConfigError(f"dtype must be float32 or float64, got {dt}")
     return dt.type
-
-
-def load_params(model_dir, cfg, dtype=np.float32, *, with_lm_head=True):
-    """Load and audit the weights of a transformers-format directory -> nested params dict in `dtype`."""
-    dtype = compute_dtype(dtype)
-    files, weight_map = checkpoint_files(model_dir)
-    tensors = read_tensors(files, dtype)
-    if weight_map is not None:
-        listed, found = set(weight_map), set(tensors)
-        if listed != found:
-            raise WeightsError(f"{INDEX_FILE} in {str(model_dir)!r} disagrees with its shards: listed but absent "
-                               f"{sorted(listed - found)}, present but unlisted {sorted(found - listed)}")
-    return build_params(tensors, cfg, with_lm_head, source=f"checkpoint in {str(model_dir)!r}")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from s2t_np import load_audio
-from s2t_np.cli import main
-from s2t_np.pretrained import DEMO_DIR, example_clips
+from s2t_np.cli import example_clips, main
+from s2t_np.hf.pretrained import DEMO_DIR
 from tests.support.text_fixtures import VARIED, build_full_dir, reference_transcribe, train_spm
 
 CLIPS = ["speech_en_us_m.wav", "speech_en_f3.wav", "speech_fr.wav"]
@@ -122,7 +122,8 @@ def test_no_arguments_job_with_a_stand_in_demo(model_dir, data_dir, tmp_path, mo
     """The default job's logic, whatever is installed: demo dir and example clips patched to fixtures."""
     import shutil
 
-    import s2t_np.pretrained as pretrained
+    import s2t_np.cli as cli
+    import s2t_np.hf.pretrained as pretrained
 
     examples = tmp_path / "examples"
     examples.mkdir()
@@ -130,13 +131,13 @@ def test_no_arguments_job_with_a_stand_in_demo(model_dir, data_dir, tmp_path, mo
         shutil.copyfile(data_dir / CLIPS[0 if name.startswith("a") else 1], examples / name)
     (examples / "transcripts.tsv").write_text("not audio, ignored\n")
     monkeypatch.setattr(pretrained, "DEMO_DIR", model_dir)
-    monkeypatch.setattr(pretrained, "EXAMPLES_DIR", examples)
+    monkeypatch.setattr(cli, "EXAMPLES_DIR", examples)
     assert main([]) == 0
     out, _ = capsys.readouterr()
     pair = (transformers.Speech2TextForConditionalGeneration.from_pretrained(str(model_dir)).eval(),
             transformers.Speech2TextProcessor.from_pretrained(str(model_dir)))
     want = reference_transcribe(pair, [load_audio(examples / "a_clip.wav"), load_audio(examples / "b_clip.wav")])
     assert out.splitlines() == [f"a_clip.wav\t{want[0]}", f"b_clip.wav\t{want[1]}"]
-    monkeypatch.setattr(pretrained, "EXAMPLES_DIR", tmp_path / "none")
+    monkeypatch.setattr(cli, "EXAMPLES_DIR", tmp_path / "none")
     assert main([]) == 1
     assert "no example clips" in capsys.readouterr().err

@@ -13,12 +13,13 @@ from s2t_np.errors import (
     ConfigError,
     EmptyAudioError,
     InvalidAudioError,
+    InvalidInputError,
     ModelNotFoundError,
     SamplingRateError,
     UnsupportedOptionError,
 )
 
-logging.getLogger("s2t_np.feature_extraction").setLevel(logging.ERROR)
+logging.getLogger("s2t_np.hf.feature_extraction").setLevel(logging.ERROR)
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +265,8 @@ def test_wrong_input_kind(raw):
     [dict(padding="max_length"), dict(truncation=True), dict(padding="sideways")],
 )
 def test_bad_padding_arguments(call):
-    with pytest.raises(ConfigError):
+    """A bad padding / truncation argument is the same error as in the tokenizer: InvalidInputError."""
+    with pytest.raises(InvalidInputError):
         s2t_np.Speech2TextFeatureExtractor()(signal("noise"), sampling_rate=16000, **call)
 
 

@@ -39,7 +39,7 @@ def reference(processor, ids, scores):
 def test_repetition_penalty(hf, seed, penalty):
     ids, scores = sample(seed)
     want = reference(hf.RepetitionPenaltyLogitsProcessor(penalty), ids, scores)
-    np.testing.assert_array_equal(lp.repetition_penalty(ids, scores, penalty=penalty), want)
+    np.testing.assert_array_equal(lp.penalize_repetition(ids, scores, penalty=penalty), want)
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -48,7 +48,7 @@ def test_repetition_penalty(hf, seed, penalty):
 def test_no_repeat_ngram(hf, seed, size, t):
     ids, scores = sample(seed, t=t)
     want = reference(hf.NoRepeatNGramLogitsProcessor(size), ids, scores)
-    got = lp.no_repeat_ngram(ids, scores, ngram_size=size)
+    got = lp.ban_repeated_ngrams(ids, scores, ngram_size=size)
     np.testing.assert_array_equal(got, want)
     if size == 2 and t >= 5:
         assert np.isneginf(got).any(), "case should ban something"
@@ -60,7 +60,7 @@ def test_bad_words(hf, seed, t):
     ids, scores = sample(seed, t=t)
     words = [[5], [3, 4], [2, 6, 7], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 9], [2]]  # [2] is eos: dropped
     want = reference(hf.NoBadWordsLogitsProcessor(words, eos_token_id=2), ids, scores)
-    got = lp.bad_words(ids, scores, bad_words_ids=lp.check_bad_words_ids(words, (2,), V))
+    got = lp.ban_bad_words(ids, scores, bad_words_ids=lp.check_bad_words_ids(words, (2,), V))
     np.testing.assert_array_equal(got, want)
 
 
@@ -68,11 +68,11 @@ def test_bad_words(hf, seed, t):
 def test_min_length_and_min_new_tokens(hf, t):
     ids, scores = sample(0, t=t)
     np.testing.assert_array_equal(
-        lp.min_length(ids, scores, min_length=5, eos_token_ids=(2, 7)),
+        lp.ban_eos_before_min_length(ids, scores, min_length=5, eos_token_ids=(2, 7)),
         reference(hf.MinLengthLogitsProcessor(5, [2, 7]), ids, scores),
     )
     np.testing.assert_array_equal(
-        lp.min_new_tokens(ids, scores, prompt_length=1, min_new_tokens=4, eos_token_ids=(2,)),
+        lp.ban_eos_before_min_new_tokens(ids, scores, prompt_length=1, min_new_tokens=4, eos_token_ids=(2,)),
         reference(hf.MinNewTokensLengthLogitsProcessor(1, 4, 2), ids, scores),
     )
 
@@ -81,10 +81,10 @@ def test_min_length_and_min_new_tokens(hf, t):
 def test_forced_bos_and_eos(hf, t):
     ids, scores = sample(1, t=t)
     np.testing.assert_array_equal(
-        lp.forced_bos(ids, scores, token_id=11), reference(hf.ForcedBOSTokenLogitsProcessor(11), ids, scores)
+        lp.force_bos(ids, scores, token_id=11), reference(hf.ForcedBOSTokenLogitsProcessor(11), ids, scores)
     )
     np.testing.assert_array_equal(
-        lp.forced_eos(ids, scores, max_length=10, eos_token_ids=(2, 3)),
+        lp.force_eos(ids, scores, max_length=10, eos_token_ids=(2, 3)),
         reference(hf.ForcedEOSTokenLogitsProcessor(10, [2, 3]), ids, scores),
     )
 
@@ -108,4 +108,4 @@ def test_bad_words_no_ops(hf):
     for words in ([[2]], [[]], [[], [2]]):
         assert lp.check_bad_words_ids(words, (2,), V) == ()
         np.testing.assert_array_equal(reference(hf.NoBadWordsLogitsProcessor(words, eos_token_id=2), ids, scores), scores)
-        np.testing.assert_array_equal(lp.bad_words(ids, scores, bad_words_ids=()), scores)
+        np.testing.assert_array_equal(lp.ban_bad_words(ids, scores, bad_words_ids=()), scores)

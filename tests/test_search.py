@@ -12,7 +12,8 @@ import pytest
 from tests.support.generation_helpers import EOS_PRONE, VARIED, as_numpy, features, make_pair
 from tests.support.tolerances import SEARCH_LOG_SOFTMAX
 
-from s2t_np.generation import model_generation_config, plan_generation, run_search, to_output
+from s2t_np.hf.generation import run_search, to_output
+from s2t_np.hf.generation_config import model_generation_config, plan_generation
 
 
 def torch_step_functions(model, feats, mask, num_beams):

@@ -284,7 +284,7 @@ def test_added_token_trie_matches_transformers_trie(tokens, text):
     """Overlapping added tokens: the same (sometimes surprising) cuts as transformers' Trie."""
     from transformers.tokenization_python import Trie
 
-    from s2t_np.tokenizer import AddedTokenTrie
+    from s2t_np.hf.added_tokens import AddedTokenTrie
 
     ref = Trie()
     for token in tokens:
@@ -315,3 +315,23 @@ def test_overlapping_added_tokens_from_config(pair, tmp_path, transformers):
         assert ours(text)["input_ids"] == ids, text
         for skip in (False, True):
             assert ours.decode(ids, skip_special_tokens=skip) == ref.decode(ids, skip_special_tokens=skip), text
+
+
+PLAIN_STRINGS = [s for s in STRINGS if "<" not in s and ">" not in s]  # no added tokens to split on
+
+
+def test_core_text_rule_matches_the_reference(pair):
+    """s2t_np/tokenizer.py alone (the rule a reader learns, no added-token machinery) gives the
+    reference's ids for texts without added tokens, and its decoding gives the reference's text."""
+    from s2t_np import tokenizer as rule
+
+    _, ref, directory = pair
+    sp_model = rule.load_sentencepiece(directory / "sentencepiece.bpe.model")
+    vocab = json.loads((directory / "vocab.json").read_text())
+    prefix = [rule.lang_code_to_id(sp_model, rule.MUSTC_LANGS)[ref.tgt_lang]] if ref.tgt_lang else []
+    for text in PLAIN_STRINGS:
+        ids = rule.encode(sp_model, vocab, text, prefix, ref.eos_token_id, ref.unk_token_id)
+        assert ids == ref(text)["input_ids"], text
+        tokens = ref.convert_ids_to_tokens(ids)
+        decoded = rule.tokens_to_text(sp_model, tokens, ref.all_special_tokens, ref.do_upper_case)
+        assert decoded == ref.decode(ids, clean_up_tokenization_spaces=False), text

@@ -2,7 +2,7 @@
 
 Random-weight models (text_fixtures.VARIED) give nonsense but varied texts; the texts must be
 identical strings. Batches are formed with s2t_np.transcriber.batch_plan on both sides (the
-padding of a batch changes the output, NUMERICS.md section 2).
+padding of a batch changes the output, docs/numerics.md section 2).
 """
 
 import numpy as np
@@ -115,7 +115,8 @@ def test_errors(dirs, paths, tmp_path):
 
 def test_shipped_demo_model_on_the_shipped_examples(transformers, torch):
     """A trained model (the demo) on real speech, beam search with the checkpoint's defaults."""
-    from s2t_np.pretrained import DEMO_DIR, example_clips
+    from s2t_np.cli import example_clips
+    from s2t_np.hf.pretrained import DEMO_DIR
 
     clips = example_clips()
     assert (DEMO_DIR / "config.json").is_file() and clips, "s2t_np/demo or s2t_np/examples is missing"

@@ -41,15 +41,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .cmvn import utterance_cmvn
-from .errors import (
+from ..cmvn import utterance_cmvn
+from ..errors import (
     ConfigError,
     EmptyAudioError,
     InvalidAudioError,
+    InvalidInputError,
     SamplingRateError,
     UnsupportedOptionError,
 )
-from .kaldi_fbank import fbank
+from ..kaldi_fbank import fbank
 from .pretrained import feature_extractor_settings
 
 logger = logging.getLogger(__name__)
@@ -212,12 +213,12 @@ class Speech2TextFeatureExtractor:
             )
         padding = getattr(padding, "value", padding)  # transformers' PaddingStrategy enum -> its string
         if padding not in PADDING_STRATEGIES:
-            raise ConfigError(f"padding must be True, False, 'longest', 'max_length' or 'do_not_pad', got {padding!r}")
+            raise InvalidInputError(f"padding must be True, False, 'longest', 'max_length' or 'do_not_pad', got {padding!r}")
         strategy = PADDING_STRATEGIES[padding]
         if strategy == "max_length" and max_length is None:
-            raise ConfigError("padding='max_length' needs max_length")
+            raise InvalidInputError("padding='max_length' needs max_length")
         if truncation and max_length is None:
-            raise ConfigError("truncation=True needs max_length")
+            raise InvalidInputError("truncation=True needs max_length")
         if return_attention_mask is None:
             return_attention_mask = self.return_attention_mask
 

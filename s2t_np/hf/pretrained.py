@@ -1,9 +1,9 @@
-"""Resolving a model argument to a local transformers-format directory, and reading its settings.
+"""Resolving a model argument to a local transformers-format directory, and finding its settings.
 
 A model argument is one of:
   * ``None`` or ``"demo"``: the small demo model shipped inside the package (``s2t_np/demo/``);
   * a path to a local directory written by transformers' ``save_pretrained`` or downloaded from the
-    hub (both layouts of NUMERICS.md section 5 are read by the loaders).
+    hub (both layouts of docs/numerics.md section 5 are read by the loaders).
 Anything else (a hub id such as ``facebook/s2t-small-librispeech-asr``, a missing path) raises
 `ModelNotFoundError` with the command that fetches the files: s2t_np never downloads.
 
@@ -13,14 +13,13 @@ checkpoints); like transformers' ``FeatureExtractionMixin.get_feature_extractor_
 entry wins when both exist.
 """
 
-import json
 from pathlib import Path
 
-from .errors import ConfigError, ModelNotFoundError
+from ..checks import read_json
+from ..errors import ModelNotFoundError
 
 DEMO_NAME = "demo"
-DEMO_DIR = Path(__file__).resolve().parent / "demo"
-EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
+DEMO_DIR = Path(__file__).resolve().parents[1] / "demo"
 PROCESSOR_CONFIG_FILE = "processor_config.json"
 FEATURE_EXTRACTOR_CONFIG_FILE = "preprocessor_config.json"
 
@@ -54,17 +53,6 @@ def resolve_model_dir(model=None):
     raise ModelNotFoundError(f"{str(model)!r} is not a local directory.\n" + _DOWNLOAD_HINT)
 
 
-def read_json(path, what="JSON file"):
-    """Load a JSON object, with a `ConfigError` naming the file when it is not valid JSON."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            value = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{what} {path} is not valid JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise ConfigError(f"{what} {path} must hold a JSON object")
-    return value
-
 
 def feature_extractor_settings(model=None):
     """The feature extractor's settings dict of a model directory (either layout)."""
@@ -81,10 +69,3 @@ def feature_extractor_settings(model=None):
     raise ModelNotFoundError(
         f"{directory} has no feature extractor settings: expected {PROCESSOR_CONFIG_FILE} with a "
         f"'feature_extractor' entry or {FEATURE_EXTRACTOR_CONFIG_FILE}")
-
-
-def example_clips():
-    """The example audio clips shipped in s2t_np/examples/, sorted by name (empty if none)."""
-    if not EXAMPLES_DIR.is_dir():
-        return []
-    return sorted(p for p in EXAMPLES_DIR.iterdir() if p.suffix.lower() in {".wav", ".flac", ".ogg"})

@@ -1,4 +1,10 @@
-"""Read a torch `pytorch_model.bin` state dict without torch.
+"""The weights of a transformers-format model directory, and a torch `pytorch_model.bin` read without torch.
+
+`load_params(model_dir, cfg, dtype)` finds the checkpoint files the way transformers'
+`from_pretrained` does: `model.safetensors`, else the shards listed in
+`model.safetensors.index.json` ("weight_map": key -> file), else `pytorch_model.bin`; reads them
+(s2t_np/weights.py for safetensors, `read_torch_state_dict` below for torch files) and builds the
+params through the audited key map of s2t_np/weights.py.
 
 Some published Speech2Text checkpoints (the MuST-C multilingual and the large models) ship only
 `pytorch_model.bin`. Since torch 1.6 that file is a zip archive:
@@ -20,10 +26,17 @@ The pre-1.6 legacy (non-zip) format is not read: it raises a WeightsError saying
 import collections
 import pickle
 import zipfile
+from pathlib import Path
 
 import numpy as np
 
-from .errors import WeightsError
+from ..checks import read_json
+from ..errors import ModelNotFoundError, WeightsError
+from ..weights import build_params, compute_dtype, read_safetensors
+
+SINGLE_FILE = "model.safetensors"
+INDEX_FILE = "model.safetensors.index.json"
+TORCH_FILE = "pytorch_model.bin"
 
 # torch storage class name -> NumPy dtype of its elements ("bf16" is widened by bits)
 STORAGE_DTYPES = {
@@ -115,3 +128,46 @@ def read_torch_state_dict(path):
     if not isinstance(state, dict) or not all(isinstance(v, np.ndarray) for v in state.values()):
         raise WeightsError(f"{source!r} does not hold a state dict of tensors")
     return dict(state)
+
+
+def checkpoint_files(model_dir):
+    """The checkpoint files of a model directory and the shard index's weight map (None without an index)."""
+    path = Path(model_dir)
+    if not path.is_dir():
+        raise ModelNotFoundError(f"model directory {str(path)!r} does not exist")
+    if (path / SINGLE_FILE).is_file():
+        return [path / SINGLE_FILE], None
+    if (path / INDEX_FILE).is_file():
+        weight_map = read_json(path / INDEX_FILE, "safetensors index", WeightsError).get("weight_map")
+        if not isinstance(weight_map, dict):
+            raise WeightsError(f"{str(path / INDEX_FILE)!r} is not a valid safetensors index: no 'weight_map' object")
+        files = sorted(set(weight_map.values()))
+        missing = [f for f in files if not (path / f).is_file()]
+        if missing:
+            raise WeightsError(f"shard files listed in {INDEX_FILE} are missing from {str(path)!r}: {missing}")
+        return [path / f for f in files], weight_map
+    if (path / TORCH_FILE).is_file():  # published checkpoints without safetensors
+        return [path / TORCH_FILE], None
+    raise ModelNotFoundError(f"no {SINGLE_FILE}, {INDEX_FILE} or {TORCH_FILE} in {str(path)!r}")
+
+
+
+
+def load_params(model_dir, cfg, dtype=np.float32, *, with_lm_head=True):
+    """Load and audit the weights of a transformers-format directory -> nested params dict in `dtype`."""
+    dtype = compute_dtype(dtype)
+    files, weight_map = checkpoint_files(model_dir)
+    if files[0].name == TORCH_FILE:
+        tensors = {}
+        for key, array in read_torch_state_dict(files[0]).items():
+            if not np.issubdtype(array.dtype, np.floating):
+                raise WeightsError(f"{files[0]}: tensor {key!r} has dtype {array.dtype}; expected a float dtype")
+            tensors[key] = array.astype(dtype, copy=False)
+    else:
+        tensors = read_safetensors(files, dtype)
+    if weight_map is not None:
+        listed, found = set(weight_map), set(tensors)
+        if listed != found:
+            raise WeightsError(f"{INDEX_FILE} in {str(model_dir)!r} disagrees with its shards: listed but absent "
+                               f"{sorted(listed - found)}, present but unlisted {sorted(found - listed)}")
+    return build_params(tensors, cfg, with_lm_head, source=f"checkpoint in {str(model_dir)!r}")

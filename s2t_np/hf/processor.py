@@ -7,7 +7,7 @@ Matches transformers 5.23 ``Speech2TextProcessor`` (a ``ProcessorMixin``):
   * both -> the features with the text's input_ids under ``"labels"``;
   the remaining keyword arguments go to both, as in transformers.
   * ``decode`` / ``batch_decode`` -> the tokenizer's.
-Files: ``from_pretrained`` reads either directory layout of NUMERICS.md section 5 (feature extractor
+Files: ``from_pretrained`` reads either directory layout of docs/numerics.md section 5 (feature extractor
 settings from processor_config.json["feature_extractor"], else preprocessor_config.json: the
 priority transformers uses); ``save_pretrained`` writes the transformers 5 layout
 (processor_config.json with a nested "feature_extractor" entry, plus the tokenizer's files).
@@ -17,10 +17,10 @@ No computation lives here.
 import json
 from pathlib import Path
 
-from .errors import InvalidInputError, TokenizerError
+from ..errors import InvalidInputError, TokenizerError
 from .feature_extraction import Speech2TextFeatureExtractor
 from .pretrained import PROCESSOR_CONFIG_FILE, feature_extractor_settings, resolve_model_dir
-from .tokenizer import Speech2TextTokenizer
+from .tokenization import Speech2TextTokenizer
 
 
 class Speech2TextProcessor:

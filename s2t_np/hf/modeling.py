@@ -20,65 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import Speech2TextConfig
-from .decoder import (
-    check_decoder_ids, decoder_forward, init_cache, lm_logits, reorder_cache, shift_tokens_right,
-)
-from .encoder import check_features, encode, subsampled_mask
-from .errors import InvalidInputError
+from ..decoder import check_decoder_ids, decoder_forward, init_cache, lm_logits, reorder_cache, shift_tokens_right
+from ..encoder import check_features, encode, subsampled_mask
+from ..errors import InvalidInputError
+from ..nn import cross_entropy
+from ..weights import compute_dtype
+from .checkpoint import load_params
+from .configuration import Speech2TextConfig
 from .generation_config import GenerationConfig
-from .nn import cross_entropy
+from .outputs import BaseModelOutput, Seq2SeqLMOutput, Seq2SeqModelOutput
 from .pretrained import resolve_model_dir
-from .weights import compute_dtype, load_params
-
-
-# ---- outputs (transformers' field names) -------------------------------------------------------
-@dataclasses.dataclass
-class ModelOutput:
-    """Attribute access, `out["name"]`, and `out[i]` / `to_tuple()` over the fields that are not None."""
-
-    def to_tuple(self):
-        return tuple(v for v in (getattr(self, f.name) for f in dataclasses.fields(self)) if v is not None)
-
-    def keys(self):
-        return [f.name for f in dataclasses.fields(self) if getattr(self, f.name) is not None]
-
-    def __getitem__(self, key):
-        if isinstance(key, str):
-            return getattr(self, key)
-        return self.to_tuple()[key]
-
-
-@dataclasses.dataclass
-class BaseModelOutput(ModelOutput):
-    last_hidden_state: np.ndarray = None
-    hidden_states: tuple = None
-    attentions: tuple = None
-
-
-@dataclasses.dataclass
-class Seq2SeqModelOutput(ModelOutput):
-    last_hidden_state: np.ndarray = None
-    past_key_values: list = None
-    decoder_hidden_states: tuple = None
-    decoder_attentions: tuple = None
-    cross_attentions: tuple = None
-    encoder_last_hidden_state: np.ndarray = None
-    encoder_hidden_states: tuple = None
-    encoder_attentions: tuple = None
-
-
-@dataclasses.dataclass
-class Seq2SeqLMOutput(ModelOutput):
-    loss: np.floating = None
-    logits: np.ndarray = None
-    past_key_values: list = None
-    decoder_hidden_states: tuple = None
-    decoder_attentions: tuple = None
-    cross_attentions: tuple = None
-    encoder_last_hidden_state: np.ndarray = None
-    encoder_hidden_states: tuple = None
-    encoder_attentions: tuple = None
 
 
 # ---- facades -----------------------------------------------------------------------------------
@@ -184,9 +135,8 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
     """Speech2TextModel + LM head (HF Speech2TextForConditionalGeneration): logits, loss, decoding step."""
 
     _with_lm_head = True
-    # Default generation settings (s2t_np.generation_config.GenerationConfig), read once by
-    # from_pretrained like transformers' `model.generation_config`; None: generate() derives them
-    # from self.config. [added by the generation helper, issue 4]
+    # Default generation settings (a GenerationConfig), read once by from_pretrained like
+    # transformers' `model.generation_config`; None: generate() derives them from self.config.
     generation_config = None
 
     @classmethod
@@ -251,7 +201,7 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
         return reorder_cache(cache, beam_idx)
 
     def generate(self, input_features, attention_mask=None, **kwargs):
-        """Greedy or beam search (s2t_np.generation)."""
+        """Greedy or beam search (s2t_np/hf/generation.py)."""
         from .generation import generate
 
         return generate(self, input_features, attention_mask=attention_mask, **kwargs)
