@@ -3,7 +3,7 @@
 `build_model_dir(path, **config_overrides)` writes a transformers-format directory with
 `save_pretrained`; both s2t_np and transformers load it from disk. Weights are drawn with a
 seeded torch generator and a large `init_std` (default 0.2) so activations are not degenerate
-and random-weight generation produces long, varied sequences (NUMERICS.md section 3).
+and random-weight generation produces long, varied sequences (docs/numerics.md section 3).
 """
 
 from pathlib import Path

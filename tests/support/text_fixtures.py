@@ -10,7 +10,7 @@
   own classes (tokenizer + feature extractor via Speech2TextProcessor.save_pretrained; a
   random-weight model from reference_models.build_model_dir).
 * `write_published_layout(dir, ...)` writes the hub (transformers 4 era) layout by hand, from
-  NUMERICS.md section 5: preprocessor_config.json, special_tokens_map.json, a tokenizer_config.json
+  docs/numerics.md section 5: preprocessor_config.json, special_tokens_map.json, a tokenizer_config.json
   without added_tokens_decoder, generation keys inside config.json.
 """
 
