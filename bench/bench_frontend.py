@@ -3,8 +3,8 @@
 Run: .venv/bin/python bench/bench_frontend.py [--repeats N]
 
 Like is compared with like, on the same 10 s and 60 s clips (the committed espeak-ng clips
-concatenated and repeated), in one process, interleaved, best of N wall-clock runs (best-of filters out the noise of a shared
-machine), BLAS limited to one thread for every candidate:
+concatenated and repeated), in one process, interleaved, best of N wall-clock runs (best-of
+filters out the noise of a shared machine), BLAS limited to one thread for every candidate:
 
 - "fbank only" (no CMVN): s2t_np.fbank(x * 2**15, 80 bins) vs transformers'
   Speech2TextFeatureExtractor._extract_fbank_features (its NumPy path, no torchaudio) vs
@@ -80,33 +80,42 @@ def main():
     assert not is_speech_available(), "torchaudio present: transformers would not use its NumPy path"
     hf = transformers.Speech2TextFeatureExtractor()
     ours = s2t_np.Speech2TextFeatureExtractor()
-    print(f"numpy {np.__version__}, transformers {transformers.__version__}, cpus {os.cpu_count()}, "
-          f"load {os.getloadavg()[0]:.2f}, best of {args.repeats}")
+    print(
+        f"numpy {np.__version__}, transformers {transformers.__version__}, cpus {os.cpu_count()}, "
+        f"load {os.getloadavg()[0]:.2f}, best of {args.repeats}"
+    )
     for seconds in (10, 60):
         x = clip(seconds)
         x_kaldi = x * np.float32(2**15)
         fb = best_times(
             {
-                "s2t_np.fbank": lambda: s2t_np.fbank(x_kaldi, num_mel_bins=80, dither=0.0),
-                "transformers": lambda: hf._extract_fbank_features(x),
-                "knf": lambda: knf_fbank(knf, x_kaldi),
+                "s2t_np.fbank": lambda x_kaldi=x_kaldi: s2t_np.fbank(x_kaldi, num_mel_bins=80, dither=0.0),
+                "transformers": lambda x=x: hf._extract_fbank_features(x),
+                "knf": lambda x_kaldi=x_kaldi: knf_fbank(knf, x_kaldi),
             },
             args.repeats,
         )
         ex = best_times(
             {
-                "s2t_np": lambda: ours(x, sampling_rate=16000, return_tensors="np"),
-                "transformers": lambda: hf(x, sampling_rate=16000, return_tensors="np"),
+                "s2t_np": lambda x=x: ours(x, sampling_rate=16000, return_tensors="np"),
+                "transformers": lambda x=x: hf(x, sampling_rate=16000, return_tensors="np"),
             },
             args.repeats,
         )
         print(f"\n{seconds} s clip ({len(x)} samples, {1 + (len(x) - 400) // 160} frames)")
-        print(f"  fbank only, no CMVN : s2t_np {fb['s2t_np.fbank'] * 1e3:7.1f} ms | transformers "
-              f"{fb['transformers'] * 1e3:7.1f} ms | knf {fb['knf'] * 1e3:7.1f} ms")
-        print(f"      speed-up        : vs transformers {fb['transformers'] / fb['s2t_np.fbank']:5.2f}x "
-              f"(target >= 2) | vs knf {fb['knf'] / fb['s2t_np.fbank']:5.2f}x (target >= 1)")
-        print(f"  extractor with CMVN : s2t_np {ex['s2t_np'] * 1e3:7.1f} ms | transformers {ex['transformers'] * 1e3:7.1f} ms"
-              f" | speed-up {ex['transformers'] / ex['s2t_np']:5.2f}x (target >= 2)")
+        print(
+            f"  fbank only, no CMVN : s2t_np {fb['s2t_np.fbank'] * 1e3:7.1f} ms | transformers "
+            f"{fb['transformers'] * 1e3:7.1f} ms | knf {fb['knf'] * 1e3:7.1f} ms"
+        )
+        print(
+            f"      speed-up        : vs transformers {fb['transformers'] / fb['s2t_np.fbank']:5.2f}x "
+            f"(target >= 2) | vs knf {fb['knf'] / fb['s2t_np.fbank']:5.2f}x (target >= 1)"
+        )
+        print(
+            f"  extractor with CMVN : s2t_np {ex['s2t_np'] * 1e3:7.1f} ms"
+            f" | transformers {ex['transformers'] * 1e3:7.1f} ms"
+            f" | speed-up {ex['transformers'] / ex['s2t_np']:5.2f}x (target >= 2)"
+        )
 
 
 if __name__ == "__main__":

@@ -63,9 +63,9 @@ def main():
     import numpy as np
     import torch
     import transformers
-    from tests.support.reference_models import S2T_SMALL_SIZE, build_model_dir
 
     import s2t_np
+    from tests.support.reference_models import S2T_SMALL_SIZE, build_model_dir
 
     with tempfile.TemporaryDirectory() as tmp:
         path, _ = build_model_dir(
@@ -95,10 +95,14 @@ def main():
     sides["torch 1 thr"] = lambda kw: run_torch(kw, 1)
     if set_blas_threads is None:
         print("(NumPy's OpenBLAS thread setter not found: s2t_np uses its default thread count)")
-    print(f"s2t-small-size random model, 1 utterance of {args.frames} frames; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"s2t-small-size random model, 1 utterance of {args.frames} frames; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     print(f"ms per decoded token (tokens {args.short} -> {args.long}, min of {args.repeats}):")
-    print(f"{'search':>8} " + " ".join(f"{side:>13}" for side in sides) + f" {'ratio vs torch 2':>17} {'vs torch 1':>11}")
+    print(
+        f"{'search':>8} " + " ".join(f"{side:>13}" for side in sides) + f" {'ratio vs torch 2':>17} {'vs torch 1':>11}"
+    )
     ratios = {}
     for name, num_beams in (("greedy", 1), ("beam 5", 5)):
         best = {}
@@ -118,13 +122,18 @@ def main():
                         raise SystemExit(f"{name}, {n} tokens: tokens differ\ns2t_np {ours_ids}\n{side} {outs[side]}")
                 if np.unique(ours_ids).size < min(n, 10) // 2:
                     raise SystemExit(f"{name}: degenerate output {ours_ids}")
-        per = {side: (best[side, args.long] - best[side, args.short]) / (args.long - args.short) * 1e3 for side in sides}
+        per = {
+            side: (best[side, args.long] - best[side, args.short]) / (args.long - args.short) * 1e3 for side in sides
+        }
         # a negative difference means the noise exceeded the signal: no figure for that side
         per = {side: value if value > 0 else float("nan") for side, value in per.items()}
         ours_best = min((per[side] for side in ours_sides if per[side] > 0), default=float("nan"))
         ratios[name] = ours_best / per["torch 2 thr"]
-        print(f"{name:>8} " + " ".join(f"{per[side]:13.2f}" for side in sides)
-              + f" {ratios[name]:17.2f} {ours_best / per['torch 1 thr']:11.2f}")
+        print(
+            f"{name:>8} "
+            + " ".join(f"{per[side]:13.2f}" for side in sides)
+            + f" {ratios[name]:17.2f} {ours_best / per['torch 1 thr']:11.2f}"
+        )
     if any(not r > 0 for r in ratios.values()):
         print("target s2t_np / torch(2 threads) <= 0.7: inconclusive (timings too noisy: raise --long / --repeats)")
     else:

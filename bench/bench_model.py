@@ -4,7 +4,8 @@
 
 A random-weight model of the s2t-small size (d_model 256, 12 + 6 layers, ffn 2048, conv 1024,
 vocab 10000) is written with save_pretrained and loaded by both sides. Timed (best and median of
-interleaved repeats after one warm-up; on a shared machine the best run is the fair figure): the encoder forward on 10 s and 30 s of features (1000 / 3000 frames, batch 1),
+interleaved repeats after one warm-up; on a shared machine the best run is the fair figure): the
+encoder forward on 10 s and 30 s of features (1000 / 3000 frames, batch 1),
 a 100-token teacher-forced decoder pass + LM head over the 10 s encoder output, and 100 cached
 one-token decoder steps. torch runs with torch.set_num_threads(2) under no_grad; NumPy uses its
 BLAS threads (2 on the 2-core machines). Ratio = s2t_np time / torch time (< 1: s2t_np faster).
@@ -45,8 +46,12 @@ def timed_pair(ours, theirs, repeats):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--torch-threads", type=int, default=2,
-                        help="torch threads (match NumPy's: OPENBLAS_NUM_THREADS=1 with --torch-threads 1)")
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=2,
+        help="torch threads (match NumPy's: OPENBLAS_NUM_THREADS=1 with --torch-threads 1)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.torch_threads)
     rng = np.random.default_rng(0)
@@ -59,8 +64,12 @@ def main():
         for seconds in (10, 30):
             x = rng.standard_normal((1, seconds * 100, 80)).astype(np.float32)
             xt = torch.from_numpy(x)
-            rows.append((f"encoder {seconds} s ({seconds * 100} frames)",
-                         *timed_pair(lambda: model.encode(x), lambda: ref.model.encoder(xt), args.repeats)))
+            rows.append(
+                (
+                    f"encoder {seconds} s ({seconds * 100} frames)",
+                    *timed_pair(lambda x=x: model.encode(x), lambda xt=xt: ref.model.encoder(xt), args.repeats),
+                )
+            )
 
         x = rng.standard_normal((1, 1000, 80)).astype(np.float32)
         enc, _ = model.encode(x)
@@ -75,30 +84,46 @@ def main():
         def theirs_teacher():
             return ref(encoder_outputs=(enc_t,), decoder_input_ids=ids_t, use_cache=False).logits
 
-        rows.append(("decoder 100 tokens teacher-forced + lm_head",
-                     *timed_pair(ours_teacher, theirs_teacher, args.repeats)))
+        rows.append(
+            ("decoder 100 tokens teacher-forced + lm_head", *timed_pair(ours_teacher, theirs_teacher, args.repeats))
+        )
 
         def ours_steps():
             cache = model.init_cache(enc)
             for i in range(100):
-                _, cache = model.decode_step(ids[:, i:i + 1], None, cache)
+                _, cache = model.decode_step(ids[:, i : i + 1], None, cache)
 
         def theirs_steps():
             past = None
             for i in range(100):
-                out = ref(encoder_outputs=(enc_t,), decoder_input_ids=ids_t[:, i:i + 1], past_key_values=past,
-                          use_cache=True)
+                out = ref(
+                    encoder_outputs=(enc_t,),
+                    decoder_input_ids=ids_t[:, i : i + 1],
+                    past_key_values=past,
+                    use_cache=True,
+                )
                 past = out.past_key_values
 
-        rows.append(("decoder 100 cached one-token steps + lm_head",
-                     *timed_pair(ours_steps, theirs_steps, max(1, args.repeats // 2))))
+        rows.append(
+            (
+                "decoder 100 cached one-token steps + lm_head",
+                *timed_pair(ours_steps, theirs_steps, max(1, args.repeats // 2)),
+            )
+        )
 
-    print(f"s2t-small size, random weights; numpy {np.__version__}, torch {torch.__version__} "
-          f"(torch threads {torch.get_num_threads()}); best and median of {args.repeats} interleaved runs")
-    print(f"{'stage':46s} {'s2t_np':>9s} {'torch':>9s} {'ratio':>6s} | {'median: s2t_np':>14s} {'torch':>9s} {'ratio':>6s}")
+    print(
+        f"s2t-small size, random weights; numpy {np.__version__}, torch {torch.__version__} "
+        f"(torch threads {torch.get_num_threads()}); best and median of {args.repeats} interleaved runs"
+    )
+    print(
+        f"{'stage':46s} {'s2t_np':>9s} {'torch':>9s} {'ratio':>6s} |"
+        f" {'median: s2t_np':>14s} {'torch':>9s} {'ratio':>6s}"
+    )
     for name, ours, theirs, ours_med, theirs_med in rows:
-        print(f"{name:46s} {ours * 1e3:7.1f}ms {theirs * 1e3:7.1f}ms {ours / theirs:6.2f} | "
-              f"{ours_med * 1e3:12.1f}ms {theirs_med * 1e3:7.1f}ms {ours_med / theirs_med:6.2f}")
+        print(
+            f"{name:46s} {ours * 1e3:7.1f}ms {theirs * 1e3:7.1f}ms {ours / theirs:6.2f} | "
+            f"{ours_med * 1e3:12.1f}ms {theirs_med * 1e3:7.1f}ms {ours_med / theirs_med:6.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -35,8 +35,10 @@ def load_audio(source, sampling_rate=16000):
     sampling_rate = int(sampling_rate)
     is_path = isinstance(source, (str, os.PathLike))
     if not is_path and not hasattr(source, "read"):  # soundfile would take an int as a file descriptor
-        raise InvalidAudioError(f"load_audio takes a path or a binary file-like object, got {type(source).__name__}; "
-                                "for an array in memory call fbank / the feature extractor directly")
+        raise InvalidAudioError(
+            f"load_audio takes a path or a binary file-like object, got {type(source).__name__}; "
+            "for an array in memory call fbank / the feature extractor directly"
+        )
     name = source if is_path else getattr(source, "name", "<file-like object>")
     if is_path and os.path.isdir(source):
         raise AudioDecodeError(f"{os.fspath(source)} is a directory, not an audio file")

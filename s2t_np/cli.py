@@ -44,24 +44,49 @@ def _positive_int(text):
 
 
 def build_parser():
-    parser = _Parser(prog=PROG, description="Speech2Text speech recognition and translation in pure NumPy. "
-                     "Without arguments, transcribes the shipped example clips with the demo model.")
+    parser = _Parser(
+        prog=PROG,
+        description="Speech2Text speech recognition and translation in pure NumPy. "
+        "Without arguments, transcribes the shipped example clips with the demo model.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
-    run = commands.add_parser("transcribe", help="transcribe (or translate) audio files",
-                              description="Transcribe audio files (WAV, FLAC, OGG; any rate, resampled to 16 kHz).")
+    run = commands.add_parser(
+        "transcribe",
+        help="transcribe (or translate) audio files",
+        description="Transcribe audio files (WAV, FLAC, OGG; any rate, resampled to 16 kHz).",
+    )
     run.add_argument("files", nargs="+", metavar="FILE", help="audio files")
-    run.add_argument("--model", default=None, metavar="DIR",
-                     help="a transformers-format Speech2Text directory, or 'demo' (default: the shipped demo model)")
-    run.add_argument("--beams", type=_positive_int, default=None, metavar="N",
-                     help="beam width (default: the checkpoint's num_beams)")
-    run.add_argument("--max-length", type=_positive_int, default=None, metavar="N",
-                     help="maximum output length in tokens, start token included (default: the checkpoint's)")
-    run.add_argument("--tgt-lang", default=None, metavar="xx",
-                     help="target language of a multilingual translation checkpoint (e.g. fr, de)")
-    run.add_argument("--batch-size", type=_positive_int, default=8, metavar="N",
-                     help="utterances decoded together (default: 8)")
-    run.add_argument("--json", action="store_true", help="print one JSON object per file: {\"path\", \"text\"}")
+    run.add_argument(
+        "--model",
+        default=None,
+        metavar="DIR",
+        help="a transformers-format Speech2Text directory, or 'demo' (default: the shipped demo model)",
+    )
+    run.add_argument(
+        "--beams",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="beam width (default: the checkpoint's num_beams)",
+    )
+    run.add_argument(
+        "--max-length",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="maximum output length in tokens, start token included (default: the checkpoint's)",
+    )
+    run.add_argument(
+        "--tgt-lang",
+        default=None,
+        metavar="xx",
+        help="target language of a multilingual translation checkpoint (e.g. fr, de)",
+    )
+    run.add_argument(
+        "--batch-size", type=_positive_int, default=8, metavar="N", help="utterances decoded together (default: 8)"
+    )
+    run.add_argument("--json", action="store_true", help='print one JSON object per file: {"path", "text"}')
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     run.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     return parser
@@ -100,9 +125,15 @@ def _run(args):
         for path, text in zip(files, texts):
             print(f"{path.name}\t{text}")
         return 0
-    texts = transcribe(list(args.files), args.model, num_beams=args.beams, max_length=args.max_length,
-                       tgt_lang=args.tgt_lang, batch_size=args.batch_size,
-                       progress=len(args.files) > 1 and not args.quiet)
+    texts = transcribe(
+        list(args.files),
+        args.model,
+        num_beams=args.beams,
+        max_length=args.max_length,
+        tgt_lang=args.tgt_lang,
+        batch_size=args.batch_size,
+        progress=len(args.files) > 1 and not args.quiet,
+    )
     _print_results(args.files, texts, args.json)
     return 0
 

@@ -28,16 +28,39 @@ SUPPORTED_ACTIVATIONS = ("relu", "gelu", "gelu_new", "silu")
 # Generation parameters that old checkpoints store in config.json (transformers GenerationConfig names).
 GENERATION_KEYS = frozenset(
     {
-        "max_length", "min_length", "max_new_tokens", "min_new_tokens", "num_beams", "num_beam_groups",
-        "early_stopping", "length_penalty", "no_repeat_ngram_size", "encoder_no_repeat_ngram_size",
-        "repetition_penalty", "bad_words_ids", "forced_bos_token_id", "forced_eos_token_id",
-        "num_return_sequences", "do_sample", "temperature", "top_k", "top_p", "diversity_penalty",
-        "remove_invalid_values", "suppress_tokens", "begin_suppress_tokens", "exponential_decay_length_penalty",
+        "max_length",
+        "min_length",
+        "max_new_tokens",
+        "min_new_tokens",
+        "num_beams",
+        "num_beam_groups",
+        "early_stopping",
+        "length_penalty",
+        "no_repeat_ngram_size",
+        "encoder_no_repeat_ngram_size",
+        "repetition_penalty",
+        "bad_words_ids",
+        "forced_bos_token_id",
+        "forced_eos_token_id",
+        "num_return_sequences",
+        "do_sample",
+        "temperature",
+        "top_k",
+        "top_p",
+        "diversity_penalty",
+        "remove_invalid_values",
+        "suppress_tokens",
+        "begin_suppress_tokens",
+        "exponential_decay_length_penalty",
     }
 )
 
 # transformers' Speech2TextConfig.attribute_map: alias -> field
-ALIASES = {"hidden_size": "d_model", "num_attention_heads": "encoder_attention_heads", "num_hidden_layers": "encoder_layers"}
+ALIASES = {
+    "hidden_size": "d_model",
+    "num_attention_heads": "encoder_attention_heads",
+    "num_hidden_layers": "encoder_layers",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,10 +130,22 @@ class ModelConfig:
         def fail(msg):
             raise ConfigError(f"invalid Speech2TextConfig: {msg}")
 
-        ints = ("vocab_size", "encoder_layers", "encoder_ffn_dim", "encoder_attention_heads", "decoder_layers",
-                "decoder_ffn_dim", "decoder_attention_heads", "d_model", "max_source_positions",
-                "max_target_positions", "num_conv_layers", "conv_channels", "input_feat_per_channel",
-                "input_channels")
+        ints = (
+            "vocab_size",
+            "encoder_layers",
+            "encoder_ffn_dim",
+            "encoder_attention_heads",
+            "decoder_layers",
+            "decoder_ffn_dim",
+            "decoder_attention_heads",
+            "d_model",
+            "max_source_positions",
+            "max_target_positions",
+            "num_conv_layers",
+            "conv_channels",
+            "input_feat_per_channel",
+            "input_channels",
+        )
         for name in ints:
             value = getattr(self, name)
             if not is_int(value):
@@ -126,16 +161,20 @@ class ModelConfig:
             if self.d_model % heads:
                 fail(f"d_model ({self.d_model}) must be divisible by {side}_attention_heads ({heads})")
         if len(self.conv_kernel_sizes) != self.num_conv_layers:
-            fail(f"len(conv_kernel_sizes) = {len(self.conv_kernel_sizes)} must equal num_conv_layers = "
-                 f"{self.num_conv_layers}")
+            fail(
+                f"len(conv_kernel_sizes) = {len(self.conv_kernel_sizes)} must equal num_conv_layers = "
+                f"{self.num_conv_layers}"
+            )
         for k in self.conv_kernel_sizes:
             if not is_int(k) or k <= 0:
                 fail(f"conv_kernel_sizes must be positive ints, got {list(self.conv_kernel_sizes)}")
         if self.num_conv_layers > 1 and self.conv_channels % 2:
             fail(f"conv_channels ({self.conv_channels}) must be even: GLU halves it between conv layers")
         if self.activation_function not in SUPPORTED_ACTIVATIONS:
-            fail(f"activation_function {self.activation_function!r} is not supported; "
-                 f"use one of {', '.join(SUPPORTED_ACTIVATIONS)}")
+            fail(
+                f"activation_function {self.activation_function!r} is not supported; "
+                f"use one of {', '.join(SUPPORTED_ACTIVATIONS)}"
+            )
         for name in ("pad_token_id", "decoder_start_token_id"):
             value = getattr(self, name)
             if not is_int(value) or not 0 <= value < self.vocab_size:
@@ -169,8 +208,10 @@ class ModelConfig:
         for alias, field in ALIASES.items():
             if alias in d:
                 if field in kwargs and kwargs[field] != d[alias]:
-                    raise ConfigError(f"config has {alias}={d[alias]!r} but {field}={kwargs[field]!r}; "
-                                      f"{alias} is transformers' alias of {field}, they must agree")
+                    raise ConfigError(
+                        f"config has {alias}={d[alias]!r} but {field}={kwargs[field]!r}; "
+                        f"{alias} is transformers' alias of {field}, they must agree"
+                    )
                 kwargs[field] = d[alias]
         return cls(**kwargs, generation_defaults=generation, extra=extra)
 

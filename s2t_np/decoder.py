@@ -66,18 +66,39 @@ def cache_length(cache):
     return 0 if not cache else cache[0]["self_k"].shape[2]
 
 
-def decoder_layer(x, self_mask, cross_mask, layer_cache, self_attn, self_attn_layer_norm, encoder_attn,
-                  encoder_attn_layer_norm, fc1, fc2, final_layer_norm, *, n_heads, act):
+def decoder_layer(
+    x,
+    self_mask,
+    cross_mask,
+    layer_cache,
+    self_attn,
+    self_attn_layer_norm,
+    encoder_attn,
+    encoder_attn_layer_norm,
+    fc1,
+    fc2,
+    final_layer_norm,
+    *,
+    n_heads,
+    act,
+):
     """Pre-LN decoder layer. Returns (x [B, L, D], new layer cache, self weights, cross weights)."""
     h = layer_norm(x, **self_attn_layer_norm)  # [B, L, D]
-    h, k, v, self_weights = self_attention(h, self_mask, **self_attn, n_heads=n_heads,
-                                           past_k=layer_cache["self_k"], past_v=layer_cache["self_v"])
+    h, k, v, self_weights = self_attention(
+        h, self_mask, **self_attn, n_heads=n_heads, past_k=layer_cache["self_k"], past_v=layer_cache["self_v"]
+    )
     x = x + h
     h = layer_norm(x, **encoder_attn_layer_norm)
     # encoder_attn's k_proj / v_proj were applied once, in init_cache
-    h, cross_weights = cross_attention(h, layer_cache["cross_k"], layer_cache["cross_v"], cross_mask,
-                                       q_proj=encoder_attn["q_proj"], out_proj=encoder_attn["out_proj"],
-                                       n_heads=n_heads)
+    h, cross_weights = cross_attention(
+        h,
+        layer_cache["cross_k"],
+        layer_cache["cross_v"],
+        cross_mask,
+        q_proj=encoder_attn["q_proj"],
+        out_proj=encoder_attn["out_proj"],
+        n_heads=n_heads,
+    )
     x = x + h
     h = layer_norm(x, **final_layer_norm)
     h = linear(h, **fc1)  # [B, L, F]
@@ -99,9 +120,20 @@ def self_attention_mask(batch, length, past_len, decoder_attention_mask, dtype):
     return additive_mask(keep, dtype)
 
 
-def decoder_forward(input_ids, encoder_hidden_states, encoder_attention_mask, cache=None, *, embed_tokens, layers,
-                    layer_norm, cfg, decoder_attention_mask=None, output_hidden_states=False,
-                    output_attentions=False):
+def decoder_forward(
+    input_ids,
+    encoder_hidden_states,
+    encoder_attention_mask,
+    cache=None,
+    *,
+    embed_tokens,
+    layers,
+    layer_norm,
+    cfg,
+    decoder_attention_mask=None,
+    output_hidden_states=False,
+    output_attentions=False,
+):
     """Decoder forward over new ids [B, L] given the encoder output [B, T', D] (or a cache holding its K/V).
 
     encoder_attention_mask: subsampled 0/1 frame mask [B, T'] or None. decoder_attention_mask:
@@ -119,8 +151,10 @@ def decoder_forward(input_ids, encoder_hidden_states, encoder_attention_mask, ca
     b, length = input_ids.shape
     past_len = cache_length(cache)
     if decoder_attention_mask is not None and decoder_attention_mask.shape != (b, past_len + length):
-        raise InvalidInputError(f"decoder_attention_mask must have shape [batch, past + new tokens] = "
-                                f"{(b, past_len + length)}, got {decoder_attention_mask.shape}")
+        raise InvalidInputError(
+            f"decoder_attention_mask must have shape [batch, past + new tokens] = "
+            f"{(b, past_len + length)}, got {decoder_attention_mask.shape}"
+        )
 
     x = weight[input_ids] * dtype(cfg.embed_scale)  # [B, L, D]
     valid = input_ids != cfg.pad_token_id  # [B, L]
@@ -165,8 +199,9 @@ def check_decoder_ids(input_ids, cfg, name="decoder_input_ids"):
     bad = (input_ids < 0) | (input_ids >= cfg.vocab_size)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise InvalidInputError(f"{name} has id {int(input_ids[where])} at {where}, outside the vocabulary "
-                                f"[0, {cfg.vocab_size})")
+        raise InvalidInputError(
+            f"{name} has id {int(input_ids[where])} at {where}, outside the vocabulary [0, {cfg.vocab_size})"
+        )
     return input_ids
 
 

@@ -41,8 +41,17 @@ def subsampled_mask(attention_mask, num_frames, num_conv_layers):
     return (np.arange(num_frames)[None, :] < lengths[:, None]).astype(np.int64)  # [B, T']
 
 
-def encode(input_features, attention_mask, *, conv, layers, layer_norm, cfg, output_hidden_states=False,
-           output_attentions=False):
+def encode(
+    input_features,
+    attention_mask,
+    *,
+    conv,
+    layers,
+    layer_norm,
+    cfg,
+    output_hidden_states=False,
+    output_attentions=False,
+):
     """Encoder forward: features [B, T, C_in] (+ frame mask [B, T] or None) -> dict with
     last_hidden_state [B, T', D], attention_mask [B, T'] (subsampled, or None), hidden_states
     (tuple of N + 1 arrays, or None), attentions (tuple of N [B, H, T', T'], or None).
@@ -83,11 +92,14 @@ def check_features(input_features, attention_mask, cfg):
     if not isinstance(input_features, np.ndarray):
         raise InvalidInputError(f"input_features must be a NumPy array, got {type(input_features).__name__}")
     if input_features.ndim != 3:
-        raise InvalidInputError(f"input_features must have rank 3 [batch, frames, {cfg.input_dim}], got shape "
-                                f"{input_features.shape}")
+        raise InvalidInputError(
+            f"input_features must have rank 3 [batch, frames, {cfg.input_dim}], got shape {input_features.shape}"
+        )
     if input_features.shape[-1] != cfg.input_dim:
-        raise InvalidInputError(f"input_features has {input_features.shape[-1]} features per frame; this model "
-                                f"expects input_feat_per_channel * input_channels = {cfg.input_dim}")
+        raise InvalidInputError(
+            f"input_features has {input_features.shape[-1]} features per frame; this model "
+            f"expects input_feat_per_channel * input_channels = {cfg.input_dim}"
+        )
     if input_features.shape[0] == 0 or input_features.shape[1] == 0:
         raise InvalidInputError(f"input_features is empty: shape {input_features.shape}")
     if not np.issubdtype(input_features.dtype, np.floating):
@@ -95,8 +107,9 @@ def check_features(input_features, attention_mask, cfg):
     if attention_mask is not None:
         attention_mask = np.asarray(attention_mask)
         if attention_mask.shape != input_features.shape[:2]:
-            raise InvalidInputError(f"attention_mask shape {attention_mask.shape} must be [batch, frames] = "
-                                    f"{input_features.shape[:2]}")
+            raise InvalidInputError(
+                f"attention_mask shape {attention_mask.shape} must be [batch, frames] = {input_features.shape[:2]}"
+            )
         if (attention_mask.sum(axis=-1) <= 0).any():
             raise InvalidInputError("attention_mask has a row without any valid frame")
     return attention_mask

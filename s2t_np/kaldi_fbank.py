@@ -130,8 +130,18 @@ def frame_signal(x, window_size, window_shift, snip_edges):
 
 
 def _block_mel_energies(
-    frames, *, window, banks, padded_window_size, dither, generator, remove_dc_offset, preemphasis_coefficient,
-    use_power, energy, energy_floor,
+    frames,
+    *,
+    window,
+    banks,
+    padded_window_size,
+    dither,
+    generator,
+    remove_dc_offset,
+    preemphasis_coefficient,
+    use_power,
+    energy,
+    energy_floor,
 ):
     """Steps 2-8 for a block of frames [B, L] -> (mel energies [B, n_mels], log energy [B] or None).
 
@@ -279,10 +289,17 @@ def fbank(
     for start in range(0, n_frames, FRAMES_PER_BLOCK):
         block = slice(start, start + FRAMES_PER_BLOCK)
         mel_energies[block], energy = _block_mel_energies(
-            frames[block], window=window, banks=banks, padded_window_size=padded_window_size,
-            dither=dither, generator=generator, remove_dc_offset=remove_dc_offset,
-            preemphasis_coefficient=preemphasis_coefficient, use_power=use_power,
-            energy=(("raw" if raw_energy else "windowed") if use_energy else None), energy_floor=energy_floor,
+            frames[block],
+            window=window,
+            banks=banks,
+            padded_window_size=padded_window_size,
+            dither=dither,
+            generator=generator,
+            remove_dc_offset=remove_dc_offset,
+            preemphasis_coefficient=preemphasis_coefficient,
+            use_power=use_power,
+            energy=(("raw" if raw_energy else "windowed") if use_energy else None),
+            energy_floor=energy_floor,
         )
         if use_energy:
             log_energy[block] = energy

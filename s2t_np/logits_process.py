@@ -10,11 +10,11 @@ section 3). Each function mirrors one class of transformers 5.23 `generation/log
 
 | function | transformers class | rule |
 | --- | --- | --- |
-| `penalize_repetition` | RepetitionPenaltyLogitsProcessor | s -> s * p if s < 0 else s / p, for every id in `input_ids` |
-| `ban_repeated_ngrams` | NoRepeatNGramLogitsProcessor | -inf for a token that would repeat an n-gram of `input_ids` |
-| `ban_bad_words` | NoBadWordsLogitsProcessor | -inf for the last token of a banned sequence whose prefix ends `input_ids` |
+| `penalize_repetition` | RepetitionPenaltyLogitsProcessor | s -> s * p if s < 0 else s / p, ids in `input_ids` |
+| `ban_repeated_ngrams` | NoRepeatNGramLogitsProcessor | -inf for a token that would repeat an n-gram |
+| `ban_bad_words` | NoBadWordsLogitsProcessor | -inf for the last token of a banned sequence whose prefix ends the ids |
 | `ban_eos_before_min_length` | MinLengthLogitsProcessor | -inf for eos while t < min_length |
-| `ban_eos_before_min_new_tokens` | MinNewTokensLengthLogitsProcessor | -inf for eos while t - prompt_length < min_new_tokens |
+| `ban_eos_before_min_new_tokens` | MinNewTokensLengthLogitsProcessor | eos -inf while t - prompt < min_new_tokens |
 | `force_bos` | ForcedBOSTokenLogitsProcessor | at t == 1: every id -inf except the forced one, which gets 0 |
 | `force_eos` | ForcedEOSTokenLogitsProcessor | at t == max_length - 1: every id -inf except eos, which gets 0 |
 
@@ -124,7 +124,9 @@ def check_bad_words_ids(bad_words_ids, eos_token_ids, vocab_size):
     if any(not isinstance(word, (list, tuple)) for word in bad_words_ids):
         raise GenerationError(f"`bad_words_ids` has to be a list of lists, but is {bad_words_ids}.")
     if any(not is_int(t) or t < 0 for w in bad_words_ids for t in w):
-        raise GenerationError(f"Each list in `bad_words_ids` has to be a list of positive integers, but is {bad_words_ids}.")
+        raise GenerationError(
+            f"Each list in `bad_words_ids` has to be a list of positive integers, but is {bad_words_ids}."
+        )
     eos = list(eos_token_ids or ())
     # transformers drops [eos] entries, and never applies an empty sequence: both are no-ops
     words = tuple(tuple(int(t) for t in w) for w in bad_words_ids if w and not any(list(w) == [e] for e in eos))
@@ -151,8 +153,9 @@ def build_logits_processor(
 ):
     """Chain the processors a generation config asks for, in transformers' order.
 
-    Arguments are already resolved and validated (s2t_np/hf/generation_config.py `plan_generation`); `bad_words_ids` is the
-    output of `check_bad_words_ids`. Returns `process(input_ids [N, t], scores [N, V]) -> scores`.
+    Arguments are already resolved and validated (`plan_generation` in s2t_np/hf/generation_config.py);
+    `bad_words_ids` is the output of `check_bad_words_ids`.
+    Returns `process(input_ids [N, t], scores [N, V]) -> scores`.
     """
     steps = []
     if repetition_penalty is not None and repetition_penalty != 1.0:
@@ -162,7 +165,9 @@ def build_logits_processor(
     if bad_words_ids is not None:
         steps.append(lambda ids, s: ban_bad_words(ids, s, bad_words_ids=bad_words_ids))
     if min_length is not None and eos_token_ids is not None and min_length > 0:
-        steps.append(lambda ids, s: ban_eos_before_min_length(ids, s, min_length=min_length, eos_token_ids=eos_token_ids))
+        steps.append(
+            lambda ids, s: ban_eos_before_min_length(ids, s, min_length=min_length, eos_token_ids=eos_token_ids)
+        )
     if min_new_tokens is not None and eos_token_ids is not None and min_new_tokens > 0:
         steps.append(
             lambda ids, s: ban_eos_before_min_new_tokens(

@@ -202,9 +202,15 @@ def beam_search(
             cache = reorder(cache, running_beam_idx[:, :, cur_len - prompt_len].reshape(flat))
         cur_len += 1
         can_improve = _early_stop_heuristic(
-            can_improve, running_scores, finished_scores, is_finished,
-            cur_len=cur_len, max_length=max_length, prompt_len=prompt_len,
-            early_stopping=early_stopping, length_penalty=length_penalty,
+            can_improve,
+            running_scores,
+            finished_scores,
+            is_finished,
+            cur_len=cur_len,
+            max_length=max_length,
+            prompt_len=prompt_len,
+            early_stopping=early_stopping,
+            length_penalty=length_penalty,
         )
         open_beams = not (np.all(is_finished) and early_stopping is True)
         if not (can_improve.any() and open_beams and not np.all(hits)):
@@ -227,7 +233,15 @@ def beam_search(
 
 
 def _early_stop_heuristic(
-    can_improve, running_scores, finished_scores, is_finished, *, cur_len, max_length, prompt_len, early_stopping,
+    can_improve,
+    running_scores,
+    finished_scores,
+    is_finished,
+    *,
+    cur_len,
+    max_length,
+    prompt_len,
+    early_stopping,
     length_penalty,
 ):
     """`_check_early_stop_heuristic`: may the best running beam still beat the worst finished one?"""

@@ -61,8 +61,10 @@ def load(model=None):
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]
-    pair = (Speech2TextForConditionalGeneration.from_pretrained(directory),
-            Speech2TextProcessor.from_pretrained(directory))
+    pair = (
+        Speech2TextForConditionalGeneration.from_pretrained(directory),
+        Speech2TextProcessor.from_pretrained(directory),
+    )
     _cache[key] = pair
     while len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
@@ -74,7 +76,7 @@ def batch_plan(lengths, batch_size):
     if not is_int(batch_size, whole_floats=True) or batch_size < 1:
         raise InvalidInputError(f"batch_size must be a positive integer, got {batch_size!r}")
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    return [order[i:i + int(batch_size)] for i in range(0, len(order), int(batch_size))]
+    return [order[i : i + int(batch_size)] for i in range(0, len(order), int(batch_size))]
 
 
 def _as_items(audio):
@@ -83,8 +85,10 @@ def _as_items(audio):
         return [audio], True
     if isinstance(audio, np.ndarray):
         if audio.ndim != 1:
-            raise InvalidAudioError(f"an audio array must be mono [N], got shape {audio.shape}; pass a list of "
-                                    "arrays for several utterances")
+            raise InvalidAudioError(
+                f"an audio array must be mono [N], got shape {audio.shape}; pass a list of "
+                "arrays for several utterances"
+            )
         return [audio], True
     if isinstance(audio, (list, tuple)):
         for item in audio:
@@ -118,17 +122,29 @@ def generation_options(processor, num_beams=None, max_length=None, tgt_lang=None
     if tgt_lang is not None:
         codes = processor.tokenizer.lang_code_to_id
         if not codes:
-            raise GenerationError(f"tgt_lang={tgt_lang!r} needs a multilingual translation checkpoint (tokenizer "
-                                  "lang_codes='mustc'); this checkpoint has no target languages")
+            raise GenerationError(
+                f"tgt_lang={tgt_lang!r} needs a multilingual translation checkpoint (tokenizer "
+                "lang_codes='mustc'); this checkpoint has no target languages"
+            )
         if tgt_lang not in codes:
-            raise GenerationError(f"unknown tgt_lang {tgt_lang!r}; this checkpoint translates to: "
-                                  f"{', '.join(sorted(codes))}")
+            raise GenerationError(
+                f"unknown tgt_lang {tgt_lang!r}; this checkpoint translates to: {', '.join(sorted(codes))}"
+            )
         options["forced_bos_token_id"] = codes[tgt_lang]
     return options
 
 
-def transcribe(audio, model=None, *, sampling_rate=None, num_beams=None, max_length=None, tgt_lang=None,
-               batch_size=8, progress=False):
+def transcribe(
+    audio,
+    model=None,
+    *,
+    sampling_rate=None,
+    num_beams=None,
+    max_length=None,
+    tgt_lang=None,
+    batch_size=8,
+    progress=False,
+):
     """Transcribe (or translate) speech.
 
     audio: a path, a list of paths, or a float waveform array [N] (or a list of them) with its
@@ -149,14 +165,18 @@ def transcribe(audio, model=None, *, sampling_rate=None, num_beams=None, max_len
         if sampling_rate is None:
             raise SamplingRateError(f"pass sampling_rate= with an audio array (the model expects {rate} Hz)")
         if sampling_rate != rate:
-            raise SamplingRateError(f"audio at {sampling_rate} Hz, the model expects {rate} Hz: resample it first "
-                                    f"or pass a file path (load_audio resamples)")
+            raise SamplingRateError(
+                f"audio at {sampling_rate} Hz, the model expects {rate} Hz: resample it first "
+                f"or pass a file path (load_audio resamples)"
+            )
     options = generation_options(processor, num_beams, max_length, tgt_lang)
     texts = [None] * len(items)
     done = 0
     for batch in batch_plan([_length(item, rate) for item in items], batch_size):
-        waves = [item if isinstance(item, np.ndarray) else load_audio(item, sampling_rate=rate)
-                 for item in (items[i] for i in batch)]
+        waves = [
+            item if isinstance(item, np.ndarray) else load_audio(item, sampling_rate=rate)
+            for item in (items[i] for i in batch)
+        ]
         inputs = processor(waves, sampling_rate=rate, padding=True, return_tensors="np")
         ids = model_.generate(inputs["input_features"], attention_mask=inputs["attention_mask"], **options)
         for i, text in zip(batch, processor.batch_decode(ids, skip_special_tokens=True)):
@@ -165,4 +185,3 @@ def transcribe(audio, model=None, *, sampling_rate=None, num_beams=None, max_len
         if progress:
             print(f"s2t-np: transcribed {done}/{len(items)}", file=sys.stderr, flush=True)
     return texts[0] if single else texts
-

@@ -121,8 +121,9 @@ def read_safetensors(files, dtype):
                 elif kind in FLOAT_DTYPES:
                     array = f.get_tensor(key)
                 else:
-                    raise WeightsError(f"{file}: tensor {key!r} has dtype {kind}; expected a float dtype "
-                                       "(F16, BF16, F32, F64)")
+                    raise WeightsError(
+                        f"{file}: tensor {key!r} has dtype {kind}; expected a float dtype (F16, BF16, F32, F64)"
+                    )
                 tensors[key] = array.astype(dtype, copy=False)
     return tensors
 
@@ -155,8 +156,11 @@ def build_params(tensors, cfg, with_lm_head=True, source="checkpoint"):
         ignored.add("lm_head.weight")
     missing = sorted(k for k in shapes if k not in tensors)
     unexpected = sorted(k for k in tensors if k not in shapes and k not in ignored)
-    wrong = sorted(f"{k}: checkpoint {tuple(tensors[k].shape)}, config implies {shapes[k]}"
-                   for k in shapes if k in tensors and tuple(tensors[k].shape) != shapes[k])
+    wrong = sorted(
+        f"{k}: checkpoint {tuple(tensors[k].shape)}, config implies {shapes[k]}"
+        for k in shapes
+        if k in tensors and tuple(tensors[k].shape) != shapes[k]
+    )
     problems = []
     if missing:
         problems.append(f"missing keys ({len(missing)}): {', '.join(missing)}")
@@ -174,7 +178,9 @@ def build_params(tensors, cfg, with_lm_head=True, source="checkpoint"):
     params.setdefault("decoder", {}).setdefault("layers", [])
     if with_lm_head:
         tied = cfg.tie_word_embeddings
-        params["lm_head"] = {"weight": params["decoder"]["embed_tokens"]["weight"] if tied else params["lm_head"]["weight"]}
+        params["lm_head"] = {
+            "weight": params["decoder"]["embed_tokens"]["weight"] if tied else params["lm_head"]["weight"]
+        }
     return params
 
 

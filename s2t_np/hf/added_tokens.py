@@ -31,8 +31,14 @@ class AddedToken:
         return self.content
 
     def to_dict(self):
-        return {"content": self.content, "lstrip": self.lstrip, "normalized": self.normalized,
-                "rstrip": self.rstrip, "single_word": self.single_word, "special": self.special}
+        return {
+            "content": self.content,
+            "lstrip": self.lstrip,
+            "normalized": self.normalized,
+            "rstrip": self.rstrip,
+            "single_word": self.single_word,
+            "special": self.special,
+        }
 
 
 class AddedTokenTrie:
@@ -124,7 +130,6 @@ class AddedTokenTrie:
             pieces.append(text[start:end])
             start = end
         return pieces
-
 
 
 def token_str(value):

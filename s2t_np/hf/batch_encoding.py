@@ -58,8 +58,9 @@ def strategies(padding, truncation, max_length, model_max_length):
         truncation = "longest_first"
     padding = {True: "longest", False: "do_not_pad"}.get(padding, padding)
     if padding not in ("longest", "max_length", "do_not_pad"):
-        raise InvalidInputError("padding must be True, False, 'longest', 'max_length' or 'do_not_pad', "
-                                f"got {padding!r}")
+        raise InvalidInputError(
+            f"padding must be True, False, 'longest', 'max_length' or 'do_not_pad', got {padding!r}"
+        )
     truncation = {True: "longest_first", False: "do_not_truncate", None: "do_not_truncate"}.get(truncation, truncation)
     if truncation not in ("longest_first", "only_first", "only_second", "do_not_truncate"):
         raise InvalidInputError(f"unknown truncation strategy {truncation!r}")
@@ -110,13 +111,23 @@ def pad_one(encoded, max_length, padding, pad_to_multiple_of, side, return_atten
     return encoded
 
 
-def pad_batch(rows, max_length, padding, pad_to_multiple_of, side, return_attention_mask, pad_token_id,
-              return_tensors, keys_if_empty):
+def pad_batch(
+    rows,
+    max_length,
+    padding,
+    pad_to_multiple_of,
+    side,
+    return_attention_mask,
+    pad_token_id,
+    return_tensors,
+    keys_if_empty,
+):
     """Pad encodings (dicts of lists) to a common length and gather them into one BatchEncoding of lists
     (NumPy arrays with ``return_tensors="np"``); an empty batch gives empty ``keys_if_empty`` lists."""
     if padding == "longest" and rows:
         max_length, padding = max(len(r["input_ids"]) for r in rows), "max_length"
-    rows = [pad_one(r, max_length, padding, pad_to_multiple_of, side, return_attention_mask, pad_token_id)
-            for r in rows]
+    rows = [
+        pad_one(r, max_length, padding, pad_to_multiple_of, side, return_attention_mask, pad_token_id) for r in rows
+    ]
     out = {k: [r[k] for r in rows] for k in (rows[0] if rows else keys_if_empty)}
     return BatchEncoding({k: as_array(v) for k, v in out.items()} if return_tensors == "np" else out)

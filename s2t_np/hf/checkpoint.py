@@ -92,8 +92,10 @@ class _Unpickler(pickle.Unpickler):
             return _StorageType(name)
         if (module, name) in _ALLOWED:
             return _ALLOWED[(module, name)]
-        raise WeightsError(f"{self.source}: the pickle refers to {module}.{name}, which is not part of a plain "
-                           "state dict of tensors; refusing to load it")
+        raise WeightsError(
+            f"{self.source}: the pickle refers to {module}.{name}, which is not part of a plain "
+            "state dict of tensors; refusing to load it"
+        )
 
     def persistent_load(self, pid):
         if not (isinstance(pid, tuple) and len(pid) >= 3 and pid[0] == "storage"):
@@ -114,8 +116,10 @@ def read_torch_state_dict(path):
     """A torch zip checkpoint (`torch.save` of a state dict) -> {key: np.ndarray}."""
     source = str(path)
     if not zipfile.is_zipfile(path):
-        raise WeightsError(f"{source!r} is not a zip-format torch checkpoint (the pre-1.6 legacy format is not "
-                           "read); convert it once with torch: torch.save(torch.load(path), path)")
+        raise WeightsError(
+            f"{source!r} is not a zip-format torch checkpoint (the pre-1.6 legacy format is not "
+            "read); convert it once with torch: torch.save(torch.load(path), path)"
+        )
     with zipfile.ZipFile(path) as archive:
         pickles = [n for n in archive.namelist() if n.endswith("/data.pkl")]
         if len(pickles) != 1:
@@ -151,8 +155,6 @@ def checkpoint_files(model_dir):
     raise ModelNotFoundError(f"no {SINGLE_FILE}, {INDEX_FILE} or {TORCH_FILE} in {str(path)!r}")
 
 
-
-
 def load_params(model_dir, cfg, dtype=np.float32, *, with_lm_head=True):
     """Load and audit the weights of a transformers-format directory -> nested params dict in `dtype`."""
     dtype = compute_dtype(dtype)
@@ -168,6 +170,8 @@ def load_params(model_dir, cfg, dtype=np.float32, *, with_lm_head=True):
     if weight_map is not None:
         listed, found = set(weight_map), set(tensors)
         if listed != found:
-            raise WeightsError(f"{INDEX_FILE} in {str(model_dir)!r} disagrees with its shards: listed but absent "
-                               f"{sorted(listed - found)}, present but unlisted {sorted(found - listed)}")
+            raise WeightsError(
+                f"{INDEX_FILE} in {str(model_dir)!r} disagrees with its shards: listed but absent "
+                f"{sorted(listed - found)}, present but unlisted {sorted(found - listed)}"
+            )
     return build_params(tensors, cfg, with_lm_head, source=f"checkpoint in {str(model_dir)!r}")

@@ -56,7 +56,13 @@ from .pretrained import feature_extractor_settings
 logger = logging.getLogger(__name__)
 
 PREPROCESSOR_CONFIG = "preprocessor_config.json"  # hub / transformers 4 layout, settings at top level
-PADDING_STRATEGIES = {True: "longest", "longest": "longest", "max_length": "max_length", False: None, "do_not_pad": None}
+PADDING_STRATEGIES = {
+    True: "longest",
+    "longest": "longest",
+    "max_length": "max_length",
+    False: None,
+    "do_not_pad": None,
+}
 
 
 class BatchFeature(dict):
@@ -205,7 +211,9 @@ class Speech2TextFeatureExtractor:
                 "(use return_tensors='np' or None)"
             )
         if sampling_rate is None:
-            logger.warning("pass sampling_rate=%s to %s to catch resampling mistakes", self.sampling_rate, type(self).__name__)
+            logger.warning(
+                "pass sampling_rate=%s to %s to catch resampling mistakes", self.sampling_rate, type(self).__name__
+            )
         elif sampling_rate != self.sampling_rate:
             raise SamplingRateError(
                 f"audio at {sampling_rate} Hz given to a feature extractor defined at {self.sampling_rate} Hz; "
@@ -213,7 +221,9 @@ class Speech2TextFeatureExtractor:
             )
         padding = getattr(padding, "value", padding)  # transformers' PaddingStrategy enum -> its string
         if padding not in PADDING_STRATEGIES:
-            raise InvalidInputError(f"padding must be True, False, 'longest', 'max_length' or 'do_not_pad', got {padding!r}")
+            raise InvalidInputError(
+                f"padding must be True, False, 'longest', 'max_length' or 'do_not_pad', got {padding!r}"
+            )
         strategy = PADDING_STRATEGIES[padding]
         if strategy == "max_length" and max_length is None:
             raise InvalidInputError("padding='max_length' needs max_length")

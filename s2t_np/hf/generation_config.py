@@ -103,12 +103,14 @@ UNSUPPORTED_NEUTRAL = {
     "speculation_type": None,
 }
 # transformers keys that only tune torch execution or assisted decoding: no effect on our output
-IGNORED_KEYS = {
-    "cache_implementation", "cache_config", "max_cache_len", "compile_config", "disable_compile",
-    "prefill_chunk_size", "continuous_batching_config", "num_assistant_tokens", "num_assistant_tokens_schedule",
-    "assistant_confidence_threshold", "assistant_lookbehind", "target_lookbehind", "max_matching_ngram_size",
-    "transformers_version", "_from_model_config", "_commit_hash",
-}
+IGNORED_KEYS = frozenset(
+    """
+    cache_implementation cache_config max_cache_len compile_config disable_compile
+    prefill_chunk_size continuous_batching_config num_assistant_tokens num_assistant_tokens_schedule
+    assistant_confidence_threshold assistant_lookbehind target_lookbehind max_matching_ngram_size
+    transformers_version _from_model_config _commit_hash
+    """.split()
+)
 
 
 @dataclass(frozen=True)
@@ -258,7 +260,9 @@ def model_generation_config(model):
     config = getattr(model, "generation_config", None)
     if config is not None:
         if not isinstance(config, GenerationConfig):
-            raise GenerationError(f"model.generation_config must be an s2t_np GenerationConfig, got {type(config).__name__}")
+            raise GenerationError(
+                f"model.generation_config must be an s2t_np GenerationConfig, got {type(config).__name__}"
+            )
         return config
     cfg = model.config
     values = {k: getattr(cfg, k) for k in ("bos_token_id", "eos_token_id", "pad_token_id", "decoder_start_token_id")}
@@ -317,12 +321,16 @@ def plan_generation(model_config, *, vocab_size, batch_size, generation_config=N
             f"`num_return_sequences` different than 1 (got {n_ret})."
         )
     if n_ret > num_beams:
-        raise GenerationError(f"`num_return_sequences` ({n_ret}) has to be smaller or equal to `num_beams` ({num_beams}).")
+        raise GenerationError(
+            f"`num_return_sequences` ({n_ret}) has to be smaller or equal to `num_beams` ({num_beams})."
+        )
 
     # _prepare_special_tokens
     start = g.decoder_start_token_id if g.decoder_start_token_id is not None else g.bos_token_id
     if start is None:
-        raise GenerationError("`decoder_start_token_id` or `bos_token_id` has to be defined for encoder-decoder generation.")
+        raise GenerationError(
+            "`decoder_start_token_id` or `bos_token_id` has to be defined for encoder-decoder generation."
+        )
     if not isinstance(start, (int, np.integer)):
         start = tuple(int(i) for i in start)
         if len(start) != batch_size:
@@ -376,9 +384,17 @@ def plan_generation(model_config, *, vocab_size, batch_size, generation_config=N
     if forced_eos is not None:
         forced_eos = _id_tuple("forced_eos_token_id", forced_eos)
         if any(i < 0 for i in forced_eos):
-            raise GenerationError(f"`eos_token_id` has to be a list of positive integers, but is {g.forced_eos_token_id}")
-    _check_ids_in_vocab({"forced_bos_token_id": g.forced_bos_token_id, "forced_eos_token_id": forced_eos,
-                         "decoder_start_token_id": start}, vocab_size)
+            raise GenerationError(
+                f"`eos_token_id` has to be a list of positive integers, but is {g.forced_eos_token_id}"
+            )
+    _check_ids_in_vocab(
+        {
+            "forced_bos_token_id": g.forced_bos_token_id,
+            "forced_eos_token_id": forced_eos,
+            "decoder_start_token_id": start,
+        },
+        vocab_size,
+    )
     bad_words = None if g.bad_words_ids is None else check_bad_words_ids(g.bad_words_ids, eos, vocab_size)
 
     return GenerationPlan(

@@ -60,8 +60,14 @@ class Speech2TextEncoder(_Pretrained):
 
     def __call__(self, input_features, attention_mask=None, output_attentions=False, output_hidden_states=False):
         features, attention_mask = self._features(input_features, attention_mask)
-        out = encode(features, attention_mask, **self.params["encoder"], cfg=self.config,
-                     output_hidden_states=output_hidden_states, output_attentions=output_attentions)
+        out = encode(
+            features,
+            attention_mask,
+            **self.params["encoder"],
+            cfg=self.config,
+            output_hidden_states=output_hidden_states,
+            output_attentions=output_attentions,
+        )
         return BaseModelOutput(out["last_hidden_state"], out["hidden_states"], out["attentions"])
 
 
@@ -75,8 +81,18 @@ class Speech2TextModel(_Pretrained):
     def get_encoder(self):
         return self.encoder
 
-    def _run(self, input_features, attention_mask, decoder_input_ids, decoder_attention_mask, encoder_outputs,
-             past_key_values, use_cache, output_attentions, output_hidden_states):
+    def _run(
+        self,
+        input_features,
+        attention_mask,
+        decoder_input_ids,
+        decoder_attention_mask,
+        encoder_outputs,
+        past_key_values,
+        use_cache,
+        output_attentions,
+        output_hidden_states,
+    ):
         cfg = self.config
         if encoder_outputs is None:
             if input_features is None:
@@ -88,30 +104,47 @@ class Speech2TextModel(_Pretrained):
             encoder_outputs = BaseModelOutput(*encoder_outputs[:3])
         enc = encoder_outputs.last_hidden_state
         if not isinstance(enc, np.ndarray) or enc.ndim != 3 or enc.shape[-1] != cfg.d_model:
-            raise InvalidInputError(f"encoder_outputs[0] must be an array [batch, frames, d_model={cfg.d_model}], got "
-                                    f"{getattr(enc, 'shape', type(enc).__name__)}")
+            raise InvalidInputError(
+                f"encoder_outputs[0] must be an array [batch, frames, d_model={cfg.d_model}], got "
+                f"{getattr(enc, 'shape', type(enc).__name__)}"
+            )
         enc_mask = None
         if attention_mask is not None:
             attention_mask = np.asarray(attention_mask)
             if attention_mask.ndim != 2 or attention_mask.shape[0] != enc.shape[0]:
-                raise InvalidInputError(f"attention_mask must be the frame mask [batch={enc.shape[0]}, frames] of the "
-                                        f"input features, got shape {attention_mask.shape}")
+                raise InvalidInputError(
+                    f"attention_mask must be the frame mask [batch={enc.shape[0]}, frames] of the "
+                    f"input features, got shape {attention_mask.shape}"
+                )
             enc_mask = subsampled_mask(attention_mask, enc.shape[1], cfg.num_conv_layers)  # [B, T']
         if decoder_input_ids is None:
             raise InvalidInputError("pass decoder_input_ids (or labels, from which they are derived)")
         check_decoder_ids(decoder_input_ids, cfg)
         if decoder_input_ids.shape[0] != enc.shape[0]:
-            raise InvalidInputError(f"decoder_input_ids has batch {decoder_input_ids.shape[0]} but the encoder output "
-                                    f"has batch {enc.shape[0]}")
-        if past_key_values is not None and (not isinstance(past_key_values, list)
-                                            or len(past_key_values) != cfg.decoder_layers):
-            raise InvalidInputError(f"past_key_values must be the s2t_np cache: a list of {cfg.decoder_layers} per-layer "
-                                    "dicts (as returned with use_cache=True)")
+            raise InvalidInputError(
+                f"decoder_input_ids has batch {decoder_input_ids.shape[0]} but the encoder output "
+                f"has batch {enc.shape[0]}"
+            )
+        if past_key_values is not None and (
+            not isinstance(past_key_values, list) or len(past_key_values) != cfg.decoder_layers
+        ):
+            raise InvalidInputError(
+                f"past_key_values must be the s2t_np cache: a list of {cfg.decoder_layers} per-layer "
+                "dicts (as returned with use_cache=True)"
+            )
         if decoder_attention_mask is not None:
             decoder_attention_mask = np.asarray(decoder_attention_mask)
-        dec = decoder_forward(decoder_input_ids, enc.astype(self.dtype, copy=False), enc_mask, past_key_values,
-                              **self.params["decoder"], cfg=cfg, decoder_attention_mask=decoder_attention_mask,
-                              output_hidden_states=output_hidden_states, output_attentions=output_attentions)
+        dec = decoder_forward(
+            decoder_input_ids,
+            enc.astype(self.dtype, copy=False),
+            enc_mask,
+            past_key_values,
+            **self.params["decoder"],
+            cfg=cfg,
+            decoder_attention_mask=decoder_attention_mask,
+            output_hidden_states=output_hidden_states,
+            output_attentions=output_attentions,
+        )
         use_cache = cfg.use_cache if use_cache is None else use_cache
         return Seq2SeqModelOutput(
             last_hidden_state=dec.last_hidden_state,
@@ -124,11 +157,29 @@ class Speech2TextModel(_Pretrained):
             encoder_attentions=encoder_outputs.attentions,
         )
 
-    def __call__(self, input_features=None, attention_mask=None, decoder_input_ids=None, decoder_attention_mask=None,
-                 encoder_outputs=None, past_key_values=None, use_cache=None, output_attentions=False,
-                 output_hidden_states=False):
-        return self._run(input_features, attention_mask, decoder_input_ids, decoder_attention_mask, encoder_outputs,
-                         past_key_values, use_cache, output_attentions, output_hidden_states)
+    def __call__(
+        self,
+        input_features=None,
+        attention_mask=None,
+        decoder_input_ids=None,
+        decoder_attention_mask=None,
+        encoder_outputs=None,
+        past_key_values=None,
+        use_cache=None,
+        output_attentions=False,
+        output_hidden_states=False,
+    ):
+        return self._run(
+            input_features,
+            attention_mask,
+            decoder_input_ids,
+            decoder_attention_mask,
+            encoder_outputs,
+            past_key_values,
+            use_cache,
+            output_attentions,
+            output_hidden_states,
+        )
 
 
 class Speech2TextForConditionalGeneration(Speech2TextModel):
@@ -150,26 +201,50 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
     def model(self):
         return Speech2TextModel(self.config, self.params, self.dtype, self.name_or_path)
 
-    def __call__(self, input_features=None, attention_mask=None, decoder_input_ids=None, decoder_attention_mask=None,
-                 encoder_outputs=None, past_key_values=None, use_cache=None, output_attentions=False,
-                 output_hidden_states=False, labels=None):
+    def __call__(
+        self,
+        input_features=None,
+        attention_mask=None,
+        decoder_input_ids=None,
+        decoder_attention_mask=None,
+        encoder_outputs=None,
+        past_key_values=None,
+        use_cache=None,
+        output_attentions=False,
+        output_hidden_states=False,
+        labels=None,
+    ):
         cfg = self.config
         if labels is not None:
             labels = np.asarray(labels)
             if labels.ndim != 2 or not np.issubdtype(labels.dtype, np.integer):
-                raise InvalidInputError(f"labels must be an integer array [batch, tokens], got {labels.dtype} "
-                                        f"{labels.shape}")
+                raise InvalidInputError(
+                    f"labels must be an integer array [batch, tokens], got {labels.dtype} {labels.shape}"
+                )
             bad = (labels != -100) & ((labels < 0) | (labels >= cfg.vocab_size))
             if bad.any():
-                raise InvalidInputError(f"labels must be ids in [0, {cfg.vocab_size}) or -100 (ignored); found "
-                                        f"{labels[bad][0]} at {tuple(int(i) for i in np.argwhere(bad)[0])}")
+                raise InvalidInputError(
+                    f"labels must be ids in [0, {cfg.vocab_size}) or -100 (ignored); found "
+                    f"{labels[bad][0]} at {tuple(int(i) for i in np.argwhere(bad)[0])}"
+                )
             if decoder_input_ids is None:
                 decoder_input_ids = shift_tokens_right(labels, cfg.pad_token_id, cfg.decoder_start_token_id)
             elif np.shape(decoder_input_ids) != labels.shape:
-                raise InvalidInputError(f"labels {labels.shape} and decoder_input_ids {np.shape(decoder_input_ids)} "
-                                        "must have the same shape (one label per decoder position)")
-        out = self._run(input_features, attention_mask, decoder_input_ids, decoder_attention_mask, encoder_outputs,
-                        past_key_values, use_cache, output_attentions, output_hidden_states)
+                raise InvalidInputError(
+                    f"labels {labels.shape} and decoder_input_ids {np.shape(decoder_input_ids)} "
+                    "must have the same shape (one label per decoder position)"
+                )
+        out = self._run(
+            input_features,
+            attention_mask,
+            decoder_input_ids,
+            decoder_attention_mask,
+            encoder_outputs,
+            past_key_values,
+            use_cache,
+            output_attentions,
+            output_hidden_states,
+        )
         logits = lm_logits(out.last_hidden_state, **self.params["lm_head"])  # [B, L, V]
         loss = None
         if labels is not None:
@@ -186,13 +261,21 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
 
     def init_cache(self, encoder_hidden_states):
         """A fresh decoder cache: empty self K/V, cross K/V of every layer (decoder.init_cache)."""
-        return init_cache(encoder_hidden_states, self.params["decoder"]["layers"],
-                          n_heads=self.config.decoder_attention_heads)
+        return init_cache(
+            encoder_hidden_states, self.params["decoder"]["layers"], n_heads=self.config.decoder_attention_heads
+        )
 
     def decode_step(self, input_ids, encoder_attention_mask, cache, decoder_attention_mask=None):
         """Logits [B, L, V] of the new ids [B, L] and the grown cache; the encoder is read from the cache."""
-        dec = decoder_forward(input_ids, None, encoder_attention_mask, cache, **self.params["decoder"],
-                              cfg=self.config, decoder_attention_mask=decoder_attention_mask)
+        dec = decoder_forward(
+            input_ids,
+            None,
+            encoder_attention_mask,
+            cache,
+            **self.params["decoder"],
+            cfg=self.config,
+            decoder_attention_mask=decoder_attention_mask,
+        )
         return lm_logits(dec.last_hidden_state, **self.params["lm_head"]), dec.cache
 
     @staticmethod

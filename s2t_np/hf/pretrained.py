@@ -39,19 +39,23 @@ def resolve_model_dir(model=None):
     if model is None or (isinstance(model, str) and model == DEMO_NAME):
         if not (DEMO_DIR / "config.json").is_file():
             raise ModelNotFoundError(
-                f"the demo model is not installed ({DEMO_DIR} has no config.json). " + _DOWNLOAD + ".")
+                f"the demo model is not installed ({DEMO_DIR} has no config.json). " + _DOWNLOAD + "."
+            )
         return DEMO_DIR
     try:
         path = Path(model).expanduser()
     except TypeError:
-        raise ModelNotFoundError(f"model must be a directory path, 'demo' or None, got {type(model).__name__}") from None
+        raise ModelNotFoundError(
+            f"model must be a directory path, 'demo' or None, got {type(model).__name__}"
+        ) from None
     if path.is_dir():
         return path
     if path.exists():
-        raise ModelNotFoundError(f"{str(model)!r} is a file; a model is a directory holding config.json, "
-                                 "the weights and the tokenizer files.\n" + _DOWNLOAD_HINT)
+        raise ModelNotFoundError(
+            f"{str(model)!r} is a file; a model is a directory holding config.json, "
+            "the weights and the tokenizer files.\n" + _DOWNLOAD_HINT
+        )
     raise ModelNotFoundError(f"{str(model)!r} is not a local directory.\n" + _DOWNLOAD_HINT)
-
 
 
 def feature_extractor_settings(model=None):
@@ -68,4 +72,5 @@ def feature_extractor_settings(model=None):
         return read_json(extractor_file, "feature extractor config")
     raise ModelNotFoundError(
         f"{directory} has no feature extractor settings: expected {PROCESSOR_CONFIG_FILE} with a "
-        f"'feature_extractor' entry or {FEATURE_EXTRACTOR_CONFIG_FILE}")
+        f"'feature_extractor' entry or {FEATURE_EXTRACTOR_CONFIG_FILE}"
+    )

@@ -30,8 +30,9 @@ class Speech2TextProcessor:
 
     def __init__(self, feature_extractor, tokenizer):
         if not isinstance(feature_extractor, Speech2TextFeatureExtractor):
-            raise InvalidInputError(f"feature_extractor must be a Speech2TextFeatureExtractor, "
-                                    f"got {type(feature_extractor).__name__}")
+            raise InvalidInputError(
+                f"feature_extractor must be a Speech2TextFeatureExtractor, got {type(feature_extractor).__name__}"
+            )
         if not isinstance(tokenizer, Speech2TextTokenizer):
             raise TokenizerError(f"tokenizer must be a Speech2TextTokenizer, got {type(tokenizer).__name__}")
         self.feature_extractor = feature_extractor
@@ -85,4 +86,6 @@ class Speech2TextProcessor:
         return [str(path)] + files
 
     def __repr__(self):
-        return f"{type(self).__name__}:\n- feature_extractor: {self.feature_extractor!r}\n- tokenizer: {self.tokenizer!r}"
+        return (
+            f"{type(self).__name__}:\n- feature_extractor: {self.feature_extractor!r}\n- tokenizer: {self.tokenizer!r}"
+        )

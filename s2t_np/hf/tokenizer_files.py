@@ -28,10 +28,26 @@ ADDED_TOKENS_FILE = "added_tokens.json"
 # The named special tokens, in the reference's order (PreTrainedTokenizerBase.SPECIAL_TOKENS_ATTRIBUTES).
 SPECIAL_TOKENS_ATTRIBUTES = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"]
 # Attributes the reference saves from the live object (not the init value) in save_pretrained.
-_SAVED_ATTRIBUTES = {"bos_token", "eos_token", "unk_token", "pad_token", "do_upper_case", "do_lower_case", "tgt_lang",
-                     "lang_codes", "sp_model_kwargs", "model_max_length", "backend", "clean_up_tokenization_spaces",
-                     "split_special_tokens", "padding_side", "truncation_side", "model_input_names",
-                     "extra_special_tokens", "verbose"}
+_SAVED_ATTRIBUTES = {
+    "bos_token",
+    "eos_token",
+    "unk_token",
+    "pad_token",
+    "do_upper_case",
+    "do_lower_case",
+    "tgt_lang",
+    "lang_codes",
+    "sp_model_kwargs",
+    "model_max_length",
+    "backend",
+    "clean_up_tokenization_spaces",
+    "split_special_tokens",
+    "padding_side",
+    "truncation_side",
+    "model_input_names",
+    "extra_special_tokens",
+    "verbose",
+}
 
 
 def pretrained_init_kwargs(pretrained_model_name_or_path, kwargs, vocab_files_names=VOCAB_FILES_NAMES):
@@ -72,14 +88,17 @@ def pretrained_init_kwargs(pretrained_model_name_or_path, kwargs, vocab_files_na
             specials.update(token_str(t) for t in (init_kwargs.get("extra_special_tokens") or []))
             init_kwargs["added_tokens_decoder"] = {
                 int(index): AddedToken(content, special=content in specials)
-                for content, index in read_json(added_file, "added tokens file", error=TokenizerError).items()}
+                for content, index in read_json(added_file, "added tokens file", error=TokenizerError).items()
+            }
     for name, filename in vocab_files_names.items():
         if name not in kwargs or kwargs[name] is None:
             init_kwargs[name] = directory / filename
     for name in ("vocab_file", "spm_file"):
         if not Path(init_kwargs[name]).is_file():
-            raise TokenizerError(f"{directory} has no {Path(init_kwargs[name]).name}: a Speech2Text tokenizer "
-                                 "needs vocab.json and sentencepiece.bpe.model")
+            raise TokenizerError(
+                f"{directory} has no {Path(init_kwargs[name]).name}: a Speech2Text tokenizer "
+                "needs vocab.json and sentencepiece.bpe.model"
+            )
     return init_kwargs
 
 

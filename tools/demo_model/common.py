@@ -42,7 +42,8 @@ def synthesize(text, voice, variant, speed, pitch):
     v = voice + ("+" + variant if variant else "")
     out = subprocess.run(
         ["espeak-ng", "-v", v, "-s", str(speed), "-p", str(pitch), "--stdout", text],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     ).stdout
     wav, sr = sf.read(io.BytesIO(out), dtype="float32")
     if sr != SAMPLING_RATE:

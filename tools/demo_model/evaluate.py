@@ -15,7 +15,6 @@ import time
 
 import numpy as np
 import soundfile as sf
-
 from common import EXPORT_DIR, WORK, corpus_wer, load_json
 
 
@@ -29,7 +28,7 @@ def transcribe_transformers(model_dir, audios, num_beams, batch_size):
     kw = {} if num_beams is None else {"num_beams": num_beams}
     out = []
     for s in range(0, len(audios), batch_size):
-        inp = proc(audios[s:s + batch_size], sampling_rate=16000, return_tensors="pt", padding=True)
+        inp = proc(audios[s : s + batch_size], sampling_rate=16000, return_tensors="pt", padding=True)
         with torch.no_grad():
             ids = model.generate(input_features=inp["input_features"], attention_mask=inp["attention_mask"], **kw)
         out += proc.batch_decode(ids, skip_special_tokens=True)
@@ -44,7 +43,7 @@ def transcribe_s2t_np(model_dir, audios, num_beams, batch_size):
     kw = {} if num_beams is None else {"num_beams": num_beams}
     out = []
     for s in range(0, len(audios), batch_size):
-        inp = proc(audio=audios[s:s + batch_size], sampling_rate=16000, return_tensors="np", padding=True)
+        inp = proc(audio=audios[s : s + batch_size], sampling_rate=16000, return_tensors="np", padding=True)
         ids = model.generate(input_features=inp["input_features"], attention_mask=inp["attention_mask"], **kw)
         out += proc.batch_decode(ids, skip_special_tokens=True)
     return out
@@ -73,7 +72,7 @@ def main():
 
     index = load_json(WORK / f"{args.set}.json")
     if args.limit:
-        index = index[:args.limit]
+        index = index[: args.limit]
     order = sorted(range(len(index)), key=lambda i: index[i]["seconds"])
     audios = [sf.read(index[i]["path"], dtype="float32")[0] for i in order]
     t0 = time.time()
@@ -86,13 +85,26 @@ def main():
     wer = corpus_wer(refs, hyps)
     exact = float(np.mean([r == h for r, h in zip(refs, hyps)]))
     audio_s = sum(u["seconds"] for u in index)
-    res = dict(backend=args.backend, set=args.set, model=args.model, num_beams=args.num_beams, n=len(index),
-               wer=wer, sentence_accuracy=exact, decode_seconds=secs, audio_seconds=audio_s,
-               items=[dict(ref=r, hyp=h, voice=u["voice"], variant=u["variant"], speed=u["speed"])
-                      for r, h, u in zip(refs, hyps, index)])
+    res = dict(
+        backend=args.backend,
+        set=args.set,
+        model=args.model,
+        num_beams=args.num_beams,
+        n=len(index),
+        wer=wer,
+        sentence_accuracy=exact,
+        decode_seconds=secs,
+        audio_seconds=audio_s,
+        items=[
+            dict(ref=r, hyp=h, voice=u["voice"], variant=u["variant"], speed=u["speed"])
+            for r, h, u in zip(refs, hyps, index)
+        ],
+    )
     (WORK / f"hyps_{args.backend}_{args.set}.json").write_text(json.dumps(res, indent=1))
-    print(f"{args.backend} {args.set}: n={len(index)} WER {100 * wer:.2f}% sentence acc {100 * exact:.1f}% "
-          f"({secs:.0f} s for {audio_s:.0f} s audio)")
+    print(
+        f"{args.backend} {args.set}: n={len(index)} WER {100 * wer:.2f}% sentence acc {100 * exact:.1f}% "
+        f"({secs:.0f} s for {audio_s:.0f} s audio)"
+    )
 
 
 if __name__ == "__main__":

@@ -13,13 +13,15 @@ import shutil
 from pathlib import Path
 
 import torch
-from transformers import (
-    GenerationConfig, Speech2TextFeatureExtractor, Speech2TextForConditionalGeneration,
-    Speech2TextProcessor, Speech2TextTokenizer,
-)
-
 from common import EXPORT_DIR, WORK, load_json
 from train import build_model
+from transformers import (
+    GenerationConfig,
+    Speech2TextFeatureExtractor,
+    Speech2TextForConditionalGeneration,
+    Speech2TextProcessor,
+    Speech2TextTokenizer,
+)
 
 MAX_BYTES = 15 * 1024 * 1024
 
@@ -40,19 +42,32 @@ def main():
     model.load_state_dict(ck["model"])
     model = model.float().eval()
     model.generation_config = GenerationConfig(
-        decoder_start_token_id=2, bos_token_id=0, eos_token_id=2, pad_token_id=1,
-        num_beams=5, max_length=200, early_stopping=True,
+        decoder_start_token_id=2,
+        bos_token_id=0,
+        eos_token_id=2,
+        pad_token_id=1,
+        num_beams=5,
+        max_length=200,
+        early_stopping=True,
     )
     model.save_pretrained(out, safe_serialization=True)
 
     shutil.copy(WORK / "vocab.json", out / "vocab.json")
     shutil.copy(WORK / "spm.model", out / "sentencepiece.bpe.model")
-    tok = Speech2TextTokenizer(vocab_file=str(out / "vocab.json"), spm_file=str(out / "sentencepiece.bpe.model"),
-                               do_lower_case=False)  # transformers 5 would not apply it on encoding anyway
+    tok = Speech2TextTokenizer(
+        vocab_file=str(out / "vocab.json"), spm_file=str(out / "sentencepiece.bpe.model"), do_lower_case=False
+    )  # transformers 5 would not apply it on encoding anyway
     tok.save_pretrained(out)
-    fe = Speech2TextFeatureExtractor(feature_size=80, num_mel_bins=80, sampling_rate=16000, padding_value=0.0,
-                                     do_ceptral_normalize=True, normalize_means=True, normalize_vars=True,
-                                     return_attention_mask=True)
+    fe = Speech2TextFeatureExtractor(
+        feature_size=80,
+        num_mel_bins=80,
+        sampling_rate=16000,
+        padding_value=0.0,
+        do_ceptral_normalize=True,
+        normalize_means=True,
+        normalize_vars=True,
+        return_attention_mask=True,
+    )
     fe.save_pretrained(out)  # preprocessor_config.json
     special = {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"}
     (out / "special_tokens_map.json").write_text(json.dumps(special, indent=2) + "\n")
@@ -70,8 +85,10 @@ def main():
         assert ids[-1] == 2 and 3 not in ids, (s, ids)
         assert proc.tokenizer.decode(ids, skip_special_tokens=True) == s, s
     total = sum(p.stat().st_size for p in out.iterdir())
-    print(f"exported {args.ckpt} (step {ck.get('step')}) to {out}: "
-          f"{sorted(p.name for p in out.iterdir())}, {total / 1e6:.2f} MB")
+    print(
+        f"exported {args.ckpt} (step {ck.get('step')}) to {out}: "
+        f"{sorted(p.name for p in out.iterdir())}, {total / 1e6:.2f} MB"
+    )
     assert total <= MAX_BYTES, total
 
 

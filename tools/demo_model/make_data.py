@@ -14,10 +14,22 @@ from multiprocessing import Pool
 
 import numpy as np
 import soundfile as sf
-
 from common import (
-    MAX_WORDS, MIN_WORDS, N_DEV, N_TEST, N_TRAIN, PITCH_RANGE, SEED, SPEED_RANGE, TRAIN_VOICES,
-    UNSEEN_VOICE, VARIANTS, WORK, fast_features, read_words, synthesize,
+    MAX_WORDS,
+    MIN_WORDS,
+    N_DEV,
+    N_TEST,
+    N_TRAIN,
+    PITCH_RANGE,
+    SEED,
+    SPEED_RANGE,
+    TRAIN_VOICES,
+    UNSEEN_VOICE,
+    VARIANTS,
+    WORK,
+    fast_features,
+    read_words,
+    synthesize,
 )
 
 
@@ -34,9 +46,13 @@ def make_sentences(words, n, rng, taken):
 
 def make_specs(sentences, voices, rng):
     return [
-        dict(text=s, voice=str(rng.choice(voices)), variant=str(rng.choice(VARIANTS)),
-             speed=int(rng.integers(SPEED_RANGE[0], SPEED_RANGE[1] + 1)),
-             pitch=int(rng.integers(PITCH_RANGE[0], PITCH_RANGE[1] + 1)))
+        dict(
+            text=s,
+            voice=str(rng.choice(voices)),
+            variant=str(rng.choice(VARIANTS)),
+            speed=int(rng.integers(SPEED_RANGE[0], SPEED_RANGE[1] + 1)),
+            pitch=int(rng.integers(PITCH_RANGE[0], PITCH_RANGE[1] + 1)),
+        )
         for s in sentences
     ]
 

@@ -7,7 +7,6 @@ each piece to its sentencepiece id (the layout transformers' Speech2TextTokenize
 import json
 
 import sentencepiece as spm
-
 from common import WORK, load_json
 
 VOCAB_SIZE = 422  # every word of words.txt becomes one piece (+ letters for anything else)
@@ -18,10 +17,21 @@ def main():
     text = WORK / "spm_train.txt"
     text.write_text("\n".join(sentences) + "\n")
     spm.SentencePieceTrainer.train(
-        input=str(text), model_prefix=str(WORK / "spm"), model_type="unigram",
-        vocab_size=VOCAB_SIZE, character_coverage=1.0, bos_id=0, pad_id=1, eos_id=2, unk_id=3,
-        bos_piece="<s>", pad_piece="<pad>", eos_piece="</s>", unk_piece="<unk>",
-        num_threads=1, minloglevel=2,
+        input=str(text),
+        model_prefix=str(WORK / "spm"),
+        model_type="unigram",
+        vocab_size=VOCAB_SIZE,
+        character_coverage=1.0,
+        bos_id=0,
+        pad_id=1,
+        eos_id=2,
+        unk_id=3,
+        bos_piece="<s>",
+        pad_piece="<pad>",
+        eos_piece="</s>",
+        unk_piece="<unk>",
+        num_threads=1,
+        minloglevel=2,
     )
     sp = spm.SentencePieceProcessor(model_file=str(WORK / "spm.model"))
     vocab = {sp.id_to_piece(i): i for i in range(sp.get_piece_size())}

@@ -2,31 +2,47 @@
 
 Plain torch loop: AdamW, linear warmup + inverse-sqrt decay, label-smoothed cross entropy,
 batches bucketed by length. An auxiliary CTC loss on the encoder output (a linear layer used only
-in training, not exported; weight --ctc-weight) makes the attention converge in few steps. Time-bounded (--max-minutes) and resumable (--resume): checkpoints
-go to work/ckpt_last.pt every --eval-minutes together with a greedy dev WER; the best dev WER
-model is kept in work/ckpt_best.pt.
+in training, not exported; weight --ctc-weight) makes the attention converge in few steps.
+Time-bounded (--max-minutes) and resumable (--resume): checkpoints go to work/ckpt_last.pt every
+--eval-minutes together with a greedy dev WER; the best dev WER model is kept in work/ckpt_best.pt.
 """
 
 import argparse
-import json
 import math
 import time
 
 import numpy as np
 import sentencepiece as spm
 import torch
+from common import SEED, WORK, corpus_wer, load_json
 from transformers import GenerationConfig, Speech2TextConfig, Speech2TextForConditionalGeneration
 
-from common import SEED, WORK, corpus_wer, load_json
-
 MODEL_CONFIG = dict(
-    d_model=144, encoder_layers=6, decoder_layers=3, encoder_attention_heads=4,
-    decoder_attention_heads=4, encoder_ffn_dim=576, decoder_ffn_dim=576, conv_channels=256,
-    conv_kernel_sizes=[5, 5], num_conv_layers=2, input_feat_per_channel=80, input_channels=1,
-    dropout=0.1, attention_dropout=0.0, activation_dropout=0.0, encoder_layerdrop=0.0,
-    decoder_layerdrop=0.0, activation_function="relu", scale_embedding=True,
-    max_source_positions=6000, max_target_positions=1024,
-    pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2,
+    d_model=144,
+    encoder_layers=6,
+    decoder_layers=3,
+    encoder_attention_heads=4,
+    decoder_attention_heads=4,
+    encoder_ffn_dim=576,
+    decoder_ffn_dim=576,
+    conv_channels=256,
+    conv_kernel_sizes=[5, 5],
+    num_conv_layers=2,
+    input_feat_per_channel=80,
+    input_channels=1,
+    dropout=0.1,
+    attention_dropout=0.0,
+    activation_dropout=0.0,
+    encoder_layerdrop=0.0,
+    decoder_layerdrop=0.0,
+    activation_function="relu",
+    scale_embedding=True,
+    max_source_positions=6000,
+    max_target_positions=1024,
+    pad_token_id=1,
+    bos_token_id=0,
+    eos_token_id=2,
+    decoder_start_token_id=2,
 )
 
 
@@ -52,16 +68,16 @@ class Split:
         mask = np.zeros((B, T), np.int64)
         for b, (i, n) in enumerate(zip(ids, frames)):
             o = self.index[i]["offset"]
-            x[b, :n] = self.feats[o:o + n]
+            x[b, :n] = self.feats[o : o + n]
             mask[b, :n] = 1
         L = max(len(self.labels[i]) for i in ids)
         labels = np.full((B, L), -100, np.int64)
         dec_in = np.full((B, L), 1, np.int64)
         for b, i in enumerate(ids):
             y = self.labels[i]
-            labels[b, :len(y)] = y
+            labels[b, : len(y)] = y
             dec_in[b, 0] = 2  # decoder_start_token_id
-            dec_in[b, 1:len(y)] = y[:-1]
+            dec_in[b, 1 : len(y)] = y[:-1]
         return torch.from_numpy(x), torch.from_numpy(mask), torch.from_numpy(dec_in), torch.from_numpy(labels)
 
 
@@ -104,14 +120,26 @@ def main():
     ap.add_argument("--max-utts", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--ctc-weight", type=float, default=0.3)
-    ap.add_argument("--token-noise", type=float, default=0.25,
-                    help="replace this fraction of decoder input tokens by random words: the training "
-                         "sentences are random word sequences, which the decoder otherwise memorizes "
-                         "(a 2-word prefix identifies a training sentence) instead of listening")
-    ap.add_argument("--anneal-minutes", type=float, default=0,
-                    help="scale the learning rate linearly down to 5%% over the last minutes of the run")
-    ap.add_argument("--anneal-steps", type=int, default=0,
-                    help="with --max-steps: the same anneal over the last steps (reproducible)")
+    ap.add_argument(
+        "--token-noise",
+        type=float,
+        default=0.25,
+        help="replace this fraction of decoder input tokens by random words: the training "
+        "sentences are random word sequences, which the decoder otherwise memorizes "
+        "(a 2-word prefix identifies a training sentence) instead of listening",
+    )
+    ap.add_argument(
+        "--anneal-minutes",
+        type=float,
+        default=0,
+        help="scale the learning rate linearly down to 5%% over the last minutes of the run",
+    )
+    ap.add_argument(
+        "--anneal-steps",
+        type=int,
+        default=0,
+        help="with --max-steps: the same anneal over the last steps (reproducible)",
+    )
     ap.add_argument("--curriculum-minutes", type=float, default=0)
     ap.add_argument("--curriculum-steps", type=int, default=0, help="short utterances until this global step")
     ap.add_argument("--curriculum-max-words", type=int, default=6)
@@ -127,8 +155,7 @@ def main():
     vocab = load_json(WORK / "vocab.json")
     train, dev = Split(args.train_split, sp), Split("dev", sp)
     model = build_model(len(vocab))
-    model.generation_config = GenerationConfig(decoder_start_token_id=2, bos_token_id=0, eos_token_id=2,
-                                               pad_token_id=1)
+    model.generation_config = GenerationConfig(decoder_start_token_id=2, bos_token_id=0, eos_token_id=2, pad_token_id=1)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"params {n_params / 1e6:.2f} M, train utts {len(train.index)}", flush=True)
     ctc_head = torch.nn.Linear(model.config.d_model, len(vocab))  # blank = id 0 (<s>, never a label)
@@ -157,15 +184,26 @@ def main():
     def checkpoint(final=False):
         nonlocal best
         wer, hyps = greedy_dev_wer(model, dev, sp)
-        ck = dict(model=model.state_dict(), ctc_head=ctc_head.state_dict(), opt=opt.state_dict(), step=step, epoch=epoch, best=min(best, wer),
-                  args=vars(args), model_config=MODEL_CONFIG)
+        ck = dict(
+            model=model.state_dict(),
+            ctc_head=ctc_head.state_dict(),
+            opt=opt.state_dict(),
+            step=step,
+            epoch=epoch,
+            best=min(best, wer),
+            args=vars(args),
+            model_config=MODEL_CONFIG,
+        )
         torch.save(ck, WORK / "ckpt_last.tmp")
         (WORK / "ckpt_last.tmp").replace(WORK / "ckpt_last.pt")
         if wer <= best:
             best = wer
             torch.save(dict(model=model.state_dict(), step=step, dev_wer=wer), WORK / "ckpt_best.pt")
-        print(f"[eval] step {step} epoch {epoch} greedy dev WER {wer:.4f} (best {best:.4f}) "
-              f"elapsed {(time.time() - t0) / 60:.1f} min | ref: {dev.texts[0]} | hyp: {hyps[0]}", flush=True)
+        print(
+            f"[eval] step {step} epoch {epoch} greedy dev WER {wer:.4f} (best {best:.4f}) "
+            f"elapsed {(time.time() - t0) / 60:.1f} min | ref: {dev.texts[0]} | hyp: {hyps[0]}",
+            flush=True,
+        )
 
     full = make_batches(train, args.max_frames, args.max_utts)
     short = make_batches(train, args.max_frames, args.max_utts, args.curriculum_max_words)
@@ -196,8 +234,9 @@ def main():
                 tgt_lens = (labels != -100).sum(-1) - 1
                 tgt[tgt < 0] = 0
                 lp = torch.log_softmax(ctc_head(enc), dim=-1).transpose(0, 1)  # [T', B, V]
-                ctc = torch.nn.functional.ctc_loss(lp, tgt, in_lens.clamp(max=enc.shape[1]), tgt_lens, blank=0,
-                                                   zero_infinity=True)
+                ctc = torch.nn.functional.ctc_loss(
+                    lp, tgt, in_lens.clamp(max=enc.shape[1]), tgt_lens, blank=0, zero_infinity=True
+                )
                 loss = (1 - args.ctc_weight) * loss + args.ctc_weight * ctc
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -208,8 +247,11 @@ def main():
             opt.step()
             tl, tn = tl + loss.item(), tn + 1
             if step % args.log_every == 0:
-                print(f"step {step} epoch {epoch} loss {tl / tn:.3f} lr {lr_at(step):.2e} "
-                      f"{(time.time() - tt) / tn:.2f} s/step elapsed {(time.time() - t0) / 60:.1f} min", flush=True)
+                print(
+                    f"step {step} epoch {epoch} loss {tl / tn:.3f} lr {lr_at(step):.2e} "
+                    f"{(time.time() - tt) / tn:.2f} s/step elapsed {(time.time() - t0) / 60:.1f} min",
+                    flush=True,
+                )
                 tl, tn, tt = 0.0, 0, time.time()
             if (time.time() - t0) / 60 >= args.max_minutes or (args.max_steps and step >= args.max_steps):
                 done = True
