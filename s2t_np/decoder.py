@@ -188,23 +188,6 @@ def lm_logits(hidden, weight):
     return linear(hidden, weight)
 
 
-def check_decoder_ids(input_ids, cfg, name="decoder_input_ids"):
-    """Validate decoder ids: integer [B, L] within [0, vocab_size)."""
-    if not isinstance(input_ids, np.ndarray):
-        raise InvalidInputError(f"{name} must be a NumPy integer array, got {type(input_ids).__name__}")
-    if input_ids.ndim != 2 or input_ids.shape[1] == 0:
-        raise InvalidInputError(f"{name} must have shape [batch, tokens] with tokens >= 1, got {input_ids.shape}")
-    if not np.issubdtype(input_ids.dtype, np.integer):
-        raise InvalidInputError(f"{name} must hold integer ids, got dtype {input_ids.dtype}")
-    bad = (input_ids < 0) | (input_ids >= cfg.vocab_size)
-    if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise InvalidInputError(
-            f"{name} has id {int(input_ids[where])} at {where}, outside the vocabulary [0, {cfg.vocab_size})"
-        )
-    return input_ids
-
-
 def shift_tokens_right(labels, pad_token_id, decoder_start_token_id):
     """Teacher-forcing decoder inputs from labels [B, L] (transformers' shift_tokens_right):
     [start, labels[:, :-1]] with -100 replaced by pad_token_id."""

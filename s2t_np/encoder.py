@@ -18,7 +18,6 @@ import numpy as np
 
 from . import nn
 from .attention import additive_mask, self_attention
-from .errors import InvalidInputError
 from .nn import ACTIVATIONS, layer_norm, linear
 from .positions import sinusoidal_positions
 from .subsampler import conv_output_lengths, subsample
@@ -85,31 +84,3 @@ def encode(
         "hidden_states": tuple(hidden_states) if output_hidden_states else None,
         "attentions": tuple(attentions) if output_attentions else None,
     }
-
-
-def check_features(input_features, attention_mask, cfg):
-    """Validate encoder inputs; raises InvalidInputError with the expected shapes."""
-    if not isinstance(input_features, np.ndarray):
-        raise InvalidInputError(f"input_features must be a NumPy array, got {type(input_features).__name__}")
-    if input_features.ndim != 3:
-        raise InvalidInputError(
-            f"input_features must have rank 3 [batch, frames, {cfg.input_dim}], got shape {input_features.shape}"
-        )
-    if input_features.shape[-1] != cfg.input_dim:
-        raise InvalidInputError(
-            f"input_features has {input_features.shape[-1]} features per frame; this model "
-            f"expects input_feat_per_channel * input_channels = {cfg.input_dim}"
-        )
-    if input_features.shape[0] == 0 or input_features.shape[1] == 0:
-        raise InvalidInputError(f"input_features is empty: shape {input_features.shape}")
-    if not np.issubdtype(input_features.dtype, np.floating):
-        raise InvalidInputError(f"input_features must be floating point, got {input_features.dtype}")
-    if attention_mask is not None:
-        attention_mask = np.asarray(attention_mask)
-        if attention_mask.shape != input_features.shape[:2]:
-            raise InvalidInputError(
-                f"attention_mask shape {attention_mask.shape} must be [batch, frames] = {input_features.shape[:2]}"
-            )
-        if (attention_mask.sum(axis=-1) <= 0).any():
-            raise InvalidInputError("attention_mask has a row without any valid frame")
-    return attention_mask

@@ -16,10 +16,10 @@ import dataclasses
 
 import numpy as np
 
-from ..encoder import check_features
 from ..logits_process import build_logits_processor
 from ..search import beam_search, greedy_search
 from .generation_config import PROMPT_LENGTH, model_generation_config, plan_generation
+from .modeling import check_features
 
 
 def generate(model, input_features, attention_mask=None, generation_config=None, **kwargs):

@@ -331,7 +331,7 @@ def plan_generation(model_config, *, vocab_size, batch_size, generation_config=N
         raise GenerationError(
             "`decoder_start_token_id` or `bos_token_id` has to be defined for encoder-decoder generation."
         )
-    if not isinstance(start, (int, np.integer)):
+    if not is_int(start):
         start = tuple(int(i) for i in start)
         if len(start) != batch_size:
             raise GenerationError(f"`decoder_start_token_id` expected to have length {batch_size} but got {len(start)}")
@@ -352,7 +352,7 @@ def plan_generation(model_config, *, vocab_size, batch_size, generation_config=N
         )
     if g.min_new_tokens is not None:
         min_length = g.min_new_tokens + PROMPT_LENGTH
-    if not isinstance(max_length, (int, np.integer)):
+    if not is_int(max_length):
         raise GenerationError(f"`max_length` must be an integer, got {max_length!r}")
     if PROMPT_LENGTH >= max_length:
         raise GenerationError(

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..decoder import check_decoder_ids, decoder_forward, init_cache, lm_logits, reorder_cache, shift_tokens_right
-from ..encoder import check_features, encode, subsampled_mask
+from ..decoder import decoder_forward, init_cache, lm_logits, reorder_cache, shift_tokens_right
+from ..encoder import encode, subsampled_mask
 from ..errors import InvalidInputError
 from ..nn import cross_entropy
 from ..weights import compute_dtype
@@ -288,3 +288,49 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
         from .generation import generate
 
         return generate(self, input_features, attention_mask=attention_mask, **kwargs)
+
+
+# ---- argument checks at the boundary (the stage functions trust their inputs) ----------------
+def check_features(input_features, attention_mask, cfg):
+    """Validate encoder inputs; raises InvalidInputError with the expected shapes."""
+    if not isinstance(input_features, np.ndarray):
+        raise InvalidInputError(f"input_features must be a NumPy array, got {type(input_features).__name__}")
+    if input_features.ndim != 3:
+        raise InvalidInputError(
+            f"input_features must have rank 3 [batch, frames, {cfg.input_dim}], got shape {input_features.shape}"
+        )
+    if input_features.shape[-1] != cfg.input_dim:
+        raise InvalidInputError(
+            f"input_features has {input_features.shape[-1]} features per frame; this model "
+            f"expects input_feat_per_channel * input_channels = {cfg.input_dim}"
+        )
+    if input_features.shape[0] == 0 or input_features.shape[1] == 0:
+        raise InvalidInputError(f"input_features is empty: shape {input_features.shape}")
+    if not np.issubdtype(input_features.dtype, np.floating):
+        raise InvalidInputError(f"input_features must be floating point, got {input_features.dtype}")
+    if attention_mask is not None:
+        attention_mask = np.asarray(attention_mask)
+        if attention_mask.shape != input_features.shape[:2]:
+            raise InvalidInputError(
+                f"attention_mask shape {attention_mask.shape} must be [batch, frames] = {input_features.shape[:2]}"
+            )
+        if (attention_mask.sum(axis=-1) <= 0).any():
+            raise InvalidInputError("attention_mask has a row without any valid frame")
+    return attention_mask
+
+
+def check_decoder_ids(input_ids, cfg, name="decoder_input_ids"):
+    """Validate decoder ids: integer [B, L] within [0, vocab_size)."""
+    if not isinstance(input_ids, np.ndarray):
+        raise InvalidInputError(f"{name} must be a NumPy integer array, got {type(input_ids).__name__}")
+    if input_ids.ndim != 2 or input_ids.shape[1] == 0:
+        raise InvalidInputError(f"{name} must have shape [batch, tokens] with tokens >= 1, got {input_ids.shape}")
+    if not np.issubdtype(input_ids.dtype, np.integer):
+        raise InvalidInputError(f"{name} must hold integer ids, got dtype {input_ids.dtype}")
+    bad = (input_ids < 0) | (input_ids >= cfg.vocab_size)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise InvalidInputError(
+            f"{name} has id {int(input_ids[where])} at {where}, outside the vocabulary [0, {cfg.vocab_size})"
+        )
+    return input_ids
