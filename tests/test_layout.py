@@ -61,3 +61,14 @@ def test_import_resolution_sees_relative_imports():
     assert "s2t_np.encoder" in imported_modules(modeling)
     assert any(m.startswith("s2t_np.hf.") for m in imported_modules(modeling))
     assert "s2t_np.checks" in imported_modules(PACKAGE / "config.py")
+
+
+def test_ci_runs_the_readme_test_command():
+    """README.md opens with two commands; .ci/run runs the second one, word for word."""
+    root = PACKAGE.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    blocks = readme.split("```bash\n")[1:3]
+    commands = [block.split("\n```", 1)[0].strip() for block in blocks]
+    assert len(commands) == 2 and "pytest" in commands[1] and "python -m s2t_np" in commands[0]
+    ci_lines = (root / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert commands[1] in ci_lines, ".ci/run must run the README's test command"
