@@ -14,7 +14,7 @@ filters out the noise of a shared machine), BLAS limited to one thread for every
   transformers.Speech2TextFeatureExtractor()(x), both with return_tensors="np".
   kaldi-native-fbank has no CMVN, so it appears only in the first comparison.
 
-Targets (issue 2): >= 2x faster than transformers' NumPy path; not slower than knf.
+Targets: >= 2x faster than transformers' NumPy path; not slower than knf.
 """
 
 import argparse

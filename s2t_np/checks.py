@@ -7,6 +7,8 @@ wherever it is found.
 import json
 import numbers
 
+import numpy as np
+
 from .errors import ConfigError
 
 
@@ -30,6 +32,8 @@ def is_int(value, *, whole_floats=False):
     With ``whole_floats=True`` a real number with no fractional part (``16000.0``) counts too, for
     arguments that are counts rather than typed options (sampling rates, frame counts, batch sizes).
     """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]  # a 0-d array counts as its scalar
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return False  # numbers.Real covers int, float and the NumPy scalars; np.bool_ is not a Real
     if isinstance(value, numbers.Integral):

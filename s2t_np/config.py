@@ -8,8 +8,9 @@ Validated on construction; `from_json_file(path)` reads a config.json. The publi
 Keys a config.json may carry besides the model fields are read, never rejected:
 - generation keys that transformers-4 era checkpoints keep in config.json (`max_length`,
   `num_beams`, `early_stopping`, `length_penalty`, `no_repeat_ngram_size`, `forced_bos_token_id`,
-  ...; the list is `GENERATION_KEYS`) go to `generation_defaults`, a plain dict that the generation
-  code uses as the lowest-priority defaults (below generation_config.json and call arguments);
+  ...; the list is `GENERATION_KEYS`) go to `generation_defaults`, a plain dict. They are the
+  model's generation defaults only when its directory has no generation_config.json, as in
+  transformers (s2t_np/hf/generation_config.py resolves them);
 - transformers' aliases (`hidden_size` = d_model, `num_attention_heads` = encoder_attention_heads,
   `num_hidden_layers` = encoder_layers) are mapped to the field they name;
 - everything else (`architectures`, `model_type`, `dtype` / `torch_dtype`, `transformers_version`,
@@ -19,6 +20,8 @@ Keys a config.json may carry besides the model fields are read, never rejected:
 
 import dataclasses
 import math
+
+import numpy as np
 
 from .checks import is_int, read_json
 from .errors import ConfigError
@@ -88,20 +91,25 @@ class ModelConfig:
     dropout: float = 0.1  # training only: residual dropout. released: 0.1 / 0.15 / 0.2
     attention_dropout: float = 0.0  # training only: dropout on attention weights. released: equal to dropout
     activation_dropout: float = 0.0  # training only: dropout after the activation. released: equal to dropout
-    init_std: float = 0.02  # std of the normal init of Linear and Embedding weights. released: 0.02
+    init_std: float = 0.02  # training only: std of the normal weight init (unused at inference). released: 0.02
     decoder_start_token_id: int = 2  # first decoder input (fairseq starts with eos). released: 2 (</s>)
     scale_embedding: bool = True  # multiply conv output and token embeddings by sqrt(D). released: true
     pad_token_id: int = 1  # id of <pad>, also the padding_idx of the sinusoidal positions. released: 1
     bos_token_id: int = 0  # id of <s>. released: 0
     eos_token_id: object = 2  # id of </s> (an int, a list of ints or None, as in transformers). released: 2
-    max_source_positions: int = 6000  # initial size of the encoder position table (grows on demand). released: 6000
-    max_target_positions: int = 1024  # initial size of the decoder position table (grows on demand). released: 1024
-    num_conv_layers: int = 2  # stride-2 Conv1d + GLU layers of the subsampler (T' = T / 2**n). released: 2
+    max_source_positions: int = (
+        6000  # transformers' encoder position table size; unused here (rows computed). released: 6000
+    )
+    max_target_positions: int = 1024  # transformers' decoder position table size; unused here. released: 1024
+    num_conv_layers: int = 2  # stride-2 Conv1d + GLU layers (T' from subsampler.conv_output_lengths). released: 2
     conv_kernel_sizes: tuple = (5, 5)  # kernel size of each subsampler conv layer. released: (5, 5)
-    conv_channels: int = 1024  # output channels of the inner conv layers (halved by GLU). released: 1024
+    conv_channels: int = (
+        1024  # output channels of every conv layer but the last (2 * D); GLU halves them. released: 1024
+    )
     input_feat_per_channel: int = 80  # mel bins per input frame. released: 80
     input_channels: int = 1  # input feature channels (the subsampler reads input_feat_per_channel * this). released: 1
-    # lm_head.weight is decoder.embed_tokens.weight. released: true (false: the MuST-C multilingual model)
+    # lm_head.weight is decoder.embed_tokens.weight. released: true for the LibriSpeech models, false for the
+    # MuST-C multilingual model (fairseq's share_decoder_input_output_embed; the other MuST-C models: see their config)
     tie_word_embeddings: bool = True
     # not model fields: see the module docstring
     generation_defaults: dict = dataclasses.field(default_factory=dict, compare=True)
@@ -110,7 +118,12 @@ class ModelConfig:
     __hash__ = None  # holds dicts
 
     def __post_init__(self):
-        object.__setattr__(self, "conv_kernel_sizes", tuple(self.conv_kernel_sizes))
+        for f in dataclasses.fields(self):  # NumPy scalars -> Python numbers, so to_dict() stays JSON
+            value = getattr(self, f.name)
+            if isinstance(value, np.generic):
+                object.__setattr__(self, f.name, value.item())
+        kernels = (k.item() if isinstance(k, np.generic) else k for k in self.conv_kernel_sizes)
+        object.__setattr__(self, "conv_kernel_sizes", tuple(kernels))
         object.__setattr__(self, "generation_defaults", dict(self.generation_defaults))
         object.__setattr__(self, "extra", dict(self.extra))
         self.validate()

@@ -1,8 +1,8 @@
 """The exceptions s2t_np raises.
 
 Every error is an `S2TError` and also subclasses the builtin a caller would naturally catch
-(`FileNotFoundError`, `ValueError`, `TypeError`), so both `except S2TError` and
-`except ValueError` work. Messages say what was wrong and what to do about it.
+(`FileNotFoundError`, `ValueError`), so both `except S2TError` and `except ValueError`
+work. Messages say what was wrong and what to do about it.
 
 One class per kind of problem, whichever object finds it:
 - an input that cannot be processed: data of the wrong type, shape or value (an array of the
@@ -12,7 +12,8 @@ One class per kind of problem, whichever object finds it:
 - a setting of the computation that cannot be right (config.json, feature extractor settings,
   fbank options, target sampling rate, compute dtype): `ConfigError`; a checkpoint that does not
   match its config: `WeightsError`; tokenizer files and settings: `TokenizerError`;
-- generation options: `GenerationError`;
+- generation options: `GenerationError` (so an unknown `tgt_lang` is a GenerationError when
+  given to `transcribe`, and a TokenizerError when set on a tokenizer);
 - a transformers option that s2t_np does not implement: `UnsupportedOptionError`.
 """
 

@@ -154,7 +154,8 @@ def build_logits_processor(
     """Chain the processors a generation config asks for, in transformers' order.
 
     Arguments are already resolved and validated (`plan_generation` in s2t_np/hf/generation_config.py);
-    `bad_words_ids` is the output of `check_bad_words_ids`.
+    `bad_words_ids` is the output of `check_bad_words_ids`; `eos_token_ids` and
+    `forced_eos_token_id` are tuples of ids.
     Returns `process(input_ids [N, t], scores [N, V]) -> scores`.
     """
     steps = []
@@ -177,8 +178,7 @@ def build_logits_processor(
     if forced_bos_token_id is not None:
         steps.append(lambda ids, s: force_bos(ids, s, token_id=forced_bos_token_id))
     if forced_eos_token_id is not None:
-        forced = _as_id_tuple(forced_eos_token_id)
-        steps.append(lambda ids, s: force_eos(ids, s, max_length=max_length, eos_token_ids=forced))
+        steps.append(lambda ids, s: force_eos(ids, s, max_length=max_length, eos_token_ids=forced_eos_token_id))
 
     def process(input_ids, scores):
         for step in steps:
@@ -186,7 +186,3 @@ def build_logits_processor(
         return scores
 
     return process
-
-
-def _as_id_tuple(ids):
-    return (int(ids),) if is_int(ids) else tuple(int(i) for i in ids)

@@ -1,7 +1,7 @@
 """Greedy and beam search over a decoder step function: transformers 5.23 `GenerationMixin._sample`
 (with do_sample=False) and `GenerationMixin._beam_search`, reproduced token for token.
 
-The model enters through two plain functions (built by `generation.py`):
+The model enters through two plain functions (built by s2t_np/hf/generation.py):
 
     step(tokens [N, t_new] int64, cache) -> (logits [N, V] float32 of the last position, cache)
     reorder(cache, beam_idx [N] int64) -> cache        # one indexing step over the whole cache

@@ -92,6 +92,11 @@ def _header(file):
         return json.loads(fh.read(header_len)), 8 + header_len
 
 
+def bf16_to_float32(bits):
+    """bfloat16 values given as their uint16 bit patterns -> float32, exactly: float32 bits = bf16 bits << 16."""
+    return (bits.astype(np.uint32) << 16).view(np.float32)
+
+
 def _bf16_tensor(file, header, data_start, key):
     """A bfloat16 tensor read by bits from the file (NumPy has no bfloat16) -> float32 array."""
     info = header[key]
@@ -101,7 +106,7 @@ def _bf16_tensor(file, header, data_start, key):
     if end - start != 2 * n:
         raise WeightsError(f"{file}: bfloat16 tensor {key!r} has {end - start} bytes for shape {shape}")
     bits = np.memmap(file, dtype="<u2", mode="r", offset=data_start + start, shape=(n,))  # [n] uint16
-    return (bits.astype(np.uint32) << 16).view(np.float32).reshape(shape)  # exact widening
+    return bf16_to_float32(bits).reshape(shape)
 
 
 def read_safetensors(files, dtype):

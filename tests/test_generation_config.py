@@ -14,7 +14,8 @@ from tests.support.generation_helpers import EOS_PRONE, VARIED, Pair, assert_sam
 from tests.support.tolerances import GEN_SCORES, GEN_SEQUENCES_SCORES
 
 from s2t_np import GenerationConfig, GenerationError, UnsupportedOptionError
-from s2t_np.hf.generation_config import model_generation_config, plan_generation
+from s2t_np.hf.generation_config import model_generation_config
+from s2t_np.hf.generation_plan import plan_generation
 
 OUT = dict(return_dict_in_generate=True, output_scores=True)
 RELEASED = {"num_beams": 5, "max_length": 200, "early_stopping": True}  # config.json of facebook/s2t-*

@@ -13,7 +13,8 @@ from tests.support.generation_helpers import EOS_PRONE, VARIED, as_numpy, featur
 from tests.support.tolerances import SEARCH_LOG_SOFTMAX
 
 from s2t_np.hf.generation import run_search, to_output
-from s2t_np.hf.generation_config import model_generation_config, plan_generation
+from s2t_np.hf.generation_config import model_generation_config
+from s2t_np.hf.generation_plan import plan_generation
 
 
 def torch_step_functions(model, feats, mask, num_beams):

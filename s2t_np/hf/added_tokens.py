@@ -53,14 +53,12 @@ class AddedTokenTrie:
 
     def __init__(self, tokens=()):
         self.data = {}
-        self.tokens = set()
         for token in tokens:
             self.add(token)
 
     def add(self, word):
         if not word:
             return
-        self.tokens.add(word)
         ref = self.data
         for char in word:
             ref = ref.setdefault(char, {})
@@ -177,7 +175,7 @@ def split_on_added_tokens(text, trie, added_tokens):
     return [chunk for chunk in chunks if chunk]
 
 
-def add_special_tokens(new_tokens, vocab, decoder, encoder):
+def register_special_tokens(new_tokens, vocab, decoder, encoder):
     """The reference's PythonBackend._add_tokens(special_tokens=True) for special token strings.
 
     A token already in ``vocab`` (vocab.json plus the added tokens) keeps its id, a new one gets

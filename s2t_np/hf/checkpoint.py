@@ -32,7 +32,7 @@ import numpy as np
 
 from ..checks import read_json
 from ..errors import ModelNotFoundError, WeightsError
-from ..weights import build_params, compute_dtype, read_safetensors
+from ..weights import bf16_to_float32, build_params, compute_dtype, read_safetensors
 
 SINGLE_FILE = "model.safetensors"
 INDEX_FILE = "model.safetensors.index.json"
@@ -106,7 +106,7 @@ class _Unpickler(pickle.Unpickler):
             dtype = STORAGE_DTYPES[storage_type.name]
             if dtype == "bf16":
                 bits = np.frombuffer(raw, dtype="<u2")  # [n] uint16
-                self.storages[key] = (bits.astype(np.uint32) << 16).view(np.float32)  # exact widening
+                self.storages[key] = bf16_to_float32(bits)
             else:
                 self.storages[key] = np.frombuffer(raw, dtype=dtype)
         return self.storages[key]

@@ -9,7 +9,8 @@ for each waveform (float, [-1, 1], at ``sampling_rate``)
     attention_mask = 1 for valid frames, 0 for padding (int32)
     utterance_cmvn over the valid frames; padded rows set to padding_value
 
-The math lives in s2t_np.kaldi_fbank and s2t_np.cmvn; this class only validates, batches and pads.
+The math lives in s2t_np.kaldi_fbank (`speech2text_fbank` pins the options above) and s2t_np.cmvn;
+this class only validates, batches and pads.
 Output layout as transformers: ``return_tensors="np"`` stacks the utterances into
 input_features float32 [B, T, n_mels] and attention_mask int32 [B, T] (an object array of
 per-utterance arrays when lengths differ and nothing was padded). ``return_tensors=None`` gives
@@ -50,7 +51,7 @@ from ..errors import (
     SamplingRateError,
     UnsupportedOptionError,
 )
-from ..kaldi_fbank import fbank
+from ..kaldi_fbank import speech2text_fbank
 from .pretrained import feature_extractor_settings
 
 logger = logging.getLogger(__name__)
@@ -172,26 +173,7 @@ class Speech2TextFeatureExtractor:
         """float waveform [N] in [-1, 1] -> log-mel features float32 [T, num_mel_bins]."""
         if self.dither != 0.0 and generator is None:
             generator = np.random.default_rng()
-        return fbank(
-            waveform * np.float32(2**15),  # Kaldi works in the int16 range
-            num_mel_bins=self.num_mel_bins,
-            sample_frequency=self.sampling_rate,
-            frame_length=25.0,
-            frame_shift=10.0,
-            dither=self.dither,
-            generator=generator,
-            preemphasis_coefficient=0.97,
-            remove_dc_offset=True,
-            window_type="povey",
-            round_to_power_of_two=True,
-            snip_edges=True,
-            low_freq=20.0,
-            high_freq=0.0,
-            use_energy=False,
-            use_log_fbank=True,
-            use_power=True,
-            dtype=np.float32,
-        )
+        return speech2text_fbank(waveform, self.sampling_rate, self.num_mel_bins, self.dither, generator)
 
     def __call__(
         self,

@@ -6,7 +6,7 @@
 Steps (the numbered steps of transformers' `generate`):
   1. validate the inputs, then resolve and validate the options into a `GenerationPlan`
      (s2t_np/hf/generation_config.py: call arguments > `generation_config=` > the model's default
-     generation config > library defaults, then special tokens and lengths);
+     generation config > library defaults; s2t_np/hf/generation_plan.py: checks, special tokens, lengths);
   2. run the encoder once and repeat its output and mask per beam (`repeat_interleave`);
   3. logits processors (s2t_np/logits_process.py) and the search (s2t_np/search.py: `greedy_search`
      for num_beams == 1, `beam_search` otherwise).
@@ -18,7 +18,8 @@ import numpy as np
 
 from ..logits_process import build_logits_processor
 from ..search import beam_search, greedy_search
-from .generation_config import PROMPT_LENGTH, model_generation_config, plan_generation
+from .generation_config import PROMPT_LENGTH, model_generation_config
+from .generation_plan import plan_generation
 from .modeling import check_features
 
 

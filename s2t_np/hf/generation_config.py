@@ -10,14 +10,10 @@ Resolution (`resolve_generation_config`), highest priority first:
      two files disagree or generation_config.json lacks the key; only when generation_config.json
      is missing are the generation keys of `config.json` read (`GenerationConfig.from_model_config`);
   4. library defaults (`LIBRARY_DEFAULTS`, transformers' `_get_default_generation_params`).
-`plan_generation` then finalizes and validates the merged settings into a `GenerationPlan`, the
-only thing the search receives: special tokens as `_prepare_special_tokens` (decoder_start_token_id
-falls back to bos_token_id, eos_token_id becomes a tuple, pad_token_id falls back to the first eos),
-lengths as `_prepare_generated_length` (max_length = max_new_tokens + 1 if given, else max_length,
-else the library default 20 + 1, which counts new tokens; min_new_tokens likewise), and the checks
-transformers makes, with its messages (as GenerationError / UnsupportedOptionError, both ValueError).
-The decoder start token is the whole decoder prompt (prompt length 1): `max_length` and
-`min_length` count it, `max_new_tokens` and `min_new_tokens` do not.
+`plan_generation` (s2t_np/hf/generation_plan.py) then validates the merged settings and finalizes
+special tokens and lengths into the `GenerationPlan` the search receives. The decoder start token is
+the whole decoder prompt (prompt length 1): `max_length` and `min_length` count it,
+`max_new_tokens` and `min_new_tokens` do not.
 
 Keys transformers knows but s2t_np does not implement (sampling, assisted decoding, ...) are
 accepted in files and arguments only at their neutral value (None or transformers' default,
@@ -27,14 +23,10 @@ output (cache_implementation, compile_config, ...) are ignored.
 """
 
 import dataclasses
-import warnings
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from ..checks import is_int, read_json
+from ..checks import read_json
 from ..errors import ConfigError, GenerationError, UnsupportedOptionError
-from ..logits_process import check_bad_words_ids
 from .pretrained import resolve_model_dir
 
 PROMPT_LENGTH = 1  # the decoder prompt is the decoder start token
@@ -264,183 +256,4 @@ def model_generation_config(model):
                 f"model.generation_config must be an s2t_np GenerationConfig, got {type(config).__name__}"
             )
         return config
-    cfg = model.config
-    values = {k: getattr(cfg, k) for k in ("bos_token_id", "eos_token_id", "pad_token_id", "decoder_start_token_id")}
-    values.update(getattr(cfg, "generation_defaults", {}))
-    return GenerationConfig.from_dict(values, from_model_config=True)
-
-
-@dataclass(frozen=True)
-class GenerationPlan:
-    """Fully resolved, validated generation settings (what the search functions receive)."""
-
-    num_beams: int
-    num_return_sequences: int
-    max_length: int
-    min_length: int
-    min_new_tokens: int | None
-    length_penalty: float
-    early_stopping: object
-    decoder_start_token_id: object  # int, or a tuple with one id per utterance
-    eos_token_ids: tuple | None
-    pad_token_id: int | None
-    forced_bos_token_id: int | None
-    forced_eos_token_id: object
-    no_repeat_ngram_size: int
-    repetition_penalty: float
-    bad_words_ids: tuple | None
-    use_cache: bool
-    return_dict_in_generate: bool
-    output_scores: bool
-
-
-def plan_generation(model_config, *, vocab_size, batch_size, generation_config=None, **kwargs):
-    """Steps 1, 2 and 4 of `generate`: resolve and validate the options. Returns a GenerationPlan."""
-    g, default_max, default_min = resolve_generation_config(model_config, generation_config, **kwargs)
-    if g.unsupported:
-        raise UnsupportedOptionError(
-            "the generation config sets options s2t_np does not implement: "
-            + ", ".join(f"{k}={v!r}" for k, v in g.unsupported)
-        )
-    for name in ("max_length", "max_new_tokens", "min_length", "min_new_tokens", "no_repeat_ngram_size"):
-        value = getattr(g, name)
-        # non-numbers (e.g. "3") make transformers fail later with a raw TypeError; numbers that are not
-        # whole get transformers' own messages below
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float, np.number))):
-            raise GenerationError(f"`{name}` must be an integer, got {value!r} ({type(value).__name__})")
-    # GenerationConfig.validate
-    if g.early_stopping not in {None, True, False, "never"}:
-        raise GenerationError(f"`early_stopping` must be a boolean or 'never', but is {g.early_stopping}.")
-    if g.max_new_tokens is not None and g.max_new_tokens <= 0:
-        raise GenerationError(f"`max_new_tokens` must be greater than 0, but is {g.max_new_tokens}.")
-    num_beams = _positive_int("num_beams", g.num_beams)
-    n_ret = _positive_int("num_return_sequences", g.num_return_sequences)
-    if n_ret > 1 and num_beams == 1:
-        raise GenerationError(
-            "Greedy methods (do_sample != True) without beam search do not support "
-            f"`num_return_sequences` different than 1 (got {n_ret})."
-        )
-    if n_ret > num_beams:
-        raise GenerationError(
-            f"`num_return_sequences` ({n_ret}) has to be smaller or equal to `num_beams` ({num_beams})."
-        )
-
-    # _prepare_special_tokens
-    start = g.decoder_start_token_id if g.decoder_start_token_id is not None else g.bos_token_id
-    if start is None:
-        raise GenerationError(
-            "`decoder_start_token_id` or `bos_token_id` has to be defined for encoder-decoder generation."
-        )
-    if not is_int(start):
-        start = tuple(int(i) for i in start)
-        if len(start) != batch_size:
-            raise GenerationError(f"`decoder_start_token_id` expected to have length {batch_size} but got {len(start)}")
-    eos = None if g.eos_token_id is None else _id_tuple("eos_token_id", g.eos_token_id)
-    pad = g.pad_token_id if g.pad_token_id is not None else (eos[0] if eos else None)
-
-    # _prepare_generated_length and _validate_generated_length
-    max_length, min_length = g.max_length, g.min_length
-    if g.max_new_tokens is not None:
-        max_length = g.max_new_tokens + PROMPT_LENGTH
-    elif default_max:
-        max_length = max_length + PROMPT_LENGTH
-        warnings.warn(
-            f"Using the model-agnostic default `max_length` (={max_length}) to control the generation length. "
-            "We recommend setting `max_new_tokens` to control the maximum length of the generation.",
-            UserWarning,
-            stacklevel=3,
-        )
-    if g.min_new_tokens is not None:
-        min_length = g.min_new_tokens + PROMPT_LENGTH
-    if not is_int(max_length):
-        raise GenerationError(f"`max_length` must be an integer, got {max_length!r}")
-    if PROMPT_LENGTH >= max_length:
-        raise GenerationError(
-            f"Input length of decoder_input_ids is {PROMPT_LENGTH}, but `max_length` is set to {max_length}. "
-            "This can lead to unexpected behavior. You should consider increasing `max_length` or, better yet, "
-            "setting `max_new_tokens`."
-        )
-    if min_length is not None and min_length > max_length:
-        warnings.warn(
-            f"Unfeasible length constraints: `min_length` ({min_length}) is larger than the maximum possible "
-            f"length ({max_length}). Generation will stop at the defined maximum length.",
-            UserWarning,
-            stacklevel=3,
-        )
-
-    # arguments the logits processors check when they are built
-    if g.length_penalty is None or isinstance(g.length_penalty, bool) or not isinstance(g.length_penalty, (int, float)):
-        raise GenerationError(f"`length_penalty` must be a number, got {g.length_penalty!r}")
-    if g.repetition_penalty is not None and g.repetition_penalty != 1.0:
-        if not isinstance(g.repetition_penalty, float) or not g.repetition_penalty > 0:
-            raise GenerationError(f"`penalty` has to be a strictly positive float, but is {g.repetition_penalty}")
-    if g.no_repeat_ngram_size is not None and g.no_repeat_ngram_size > 0 and not is_int(g.no_repeat_ngram_size):
-        raise GenerationError(f"`ngram_size` has to be a strictly positive integer, but is {g.no_repeat_ngram_size}")
-    if eos is not None and min_length is not None and min_length > 0 and not is_int(min_length):
-        raise GenerationError(f"`min_length` has to be a non-negative integer, but is {min_length}")
-    if eos is not None and g.min_new_tokens is not None and g.min_new_tokens > 0 and not is_int(g.min_new_tokens):
-        raise GenerationError(f"`min_new_tokens` has to be a positive integer, but is {g.min_new_tokens}")
-    forced_eos = g.forced_eos_token_id
-    if forced_eos is not None:
-        forced_eos = _id_tuple("forced_eos_token_id", forced_eos)
-        if any(i < 0 for i in forced_eos):
-            raise GenerationError(
-                f"`eos_token_id` has to be a list of positive integers, but is {g.forced_eos_token_id}"
-            )
-    _check_ids_in_vocab(
-        {
-            "forced_bos_token_id": g.forced_bos_token_id,
-            "forced_eos_token_id": forced_eos,
-            "decoder_start_token_id": start,
-        },
-        vocab_size,
-    )
-    bad_words = None if g.bad_words_ids is None else check_bad_words_ids(g.bad_words_ids, eos, vocab_size)
-
-    return GenerationPlan(
-        num_beams=int(num_beams),
-        num_return_sequences=int(n_ret),
-        max_length=int(max_length),
-        min_length=min_length,
-        min_new_tokens=g.min_new_tokens,
-        length_penalty=g.length_penalty,
-        early_stopping=g.early_stopping,
-        decoder_start_token_id=start,
-        eos_token_ids=eos,
-        pad_token_id=pad,
-        forced_bos_token_id=g.forced_bos_token_id,
-        forced_eos_token_id=forced_eos,
-        no_repeat_ngram_size=g.no_repeat_ngram_size,
-        repetition_penalty=g.repetition_penalty,
-        bad_words_ids=bad_words,
-        use_cache=bool(g.use_cache),
-        return_dict_in_generate=bool(g.return_dict_in_generate),
-        output_scores=bool(g.output_scores),
-    )
-
-
-def _positive_int(name, value):
-    if not is_int(value) or value < 1:
-        raise GenerationError(f"`{name}` must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _id_tuple(name, ids):
-    if is_int(ids):
-        return (int(ids),)
-    try:
-        out = tuple(int(i) for i in ids)
-    except (TypeError, ValueError):
-        raise GenerationError(f"`{name}` must be a token id or a list of token ids, got {ids!r}") from None
-    if not out:
-        raise GenerationError(f"`{name}` must not be empty")
-    return out
-
-
-def _check_ids_in_vocab(named_ids, vocab_size):
-    for name, ids in named_ids.items():
-        if ids is None:
-            continue
-        for i in (ids,) if is_int(ids) else ids:
-            if not 0 <= int(i) < vocab_size:
-                raise GenerationError(f"`{name}` = {ids} is outside the vocabulary [0, {vocab_size})")
+    return GenerationConfig.from_dict(model.config.to_dict(), from_model_config=True)

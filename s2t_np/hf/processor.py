@@ -17,7 +17,7 @@ No computation lives here.
 import json
 from pathlib import Path
 
-from ..errors import InvalidInputError, TokenizerError
+from ..errors import InvalidInputError
 from .feature_extraction import Speech2TextFeatureExtractor
 from .pretrained import PROCESSOR_CONFIG_FILE, feature_extractor_settings, resolve_model_dir
 from .tokenization import Speech2TextTokenizer
@@ -34,7 +34,7 @@ class Speech2TextProcessor:
                 f"feature_extractor must be a Speech2TextFeatureExtractor, got {type(feature_extractor).__name__}"
             )
         if not isinstance(tokenizer, Speech2TextTokenizer):
-            raise TokenizerError(f"tokenizer must be a Speech2TextTokenizer, got {type(tokenizer).__name__}")
+            raise InvalidInputError(f"tokenizer must be a Speech2TextTokenizer, got {type(tokenizer).__name__}")
         self.feature_extractor = feature_extractor
         self.tokenizer = tokenizer
 

@@ -30,7 +30,7 @@ import copy
 from .. import tokenizer as rule
 from ..checks import read_json
 from ..errors import InvalidInputError, TokenizerError, UnsupportedOptionError
-from .added_tokens import AddedTokenTrie, add_special_tokens, as_added_token, split_on_added_tokens, token_str
+from .added_tokens import AddedTokenTrie, as_added_token, register_special_tokens, split_on_added_tokens, token_str
 from .batch_encoding import VERY_LARGE_INTEGER, to_py
 from .tokenization_base import TokenizerBase
 from .tokenizer_files import (
@@ -216,7 +216,9 @@ class Speech2TextTokenizer(TokenizerBase):
 
     def _add_tokens(self, new_tokens):
         """Register special token strings as added tokens (see `add_special_tokens`); returns how many got new ids."""
-        added = add_special_tokens(new_tokens, self.get_vocab(), self._added_tokens_decoder, self._added_tokens_encoder)
+        added = register_special_tokens(
+            new_tokens, self.get_vocab(), self._added_tokens_decoder, self._added_tokens_encoder
+        )
         self._trie = None
         self._added_by_content = None
         return added

@@ -9,7 +9,8 @@ padding and the returned `BatchEncoding`, and ids back into text. The model clas
 `truncation_side`, `pad_token_id`, `model_input_names`, `clean_up_tokenization_spaces`.
 """
 
-from ..checks import is_int
+import numpy as np
+
 from ..errors import InvalidInputError, UnsupportedOptionError
 from .batch_encoding import BatchEncoding, as_array, pad_batch, pad_one, strategies, to_py, truncate
 
@@ -21,7 +22,7 @@ class TokenizerBase:
         if isinstance(text, str):
             return self.convert_tokens_to_ids(self.tokenize(text, split_special_tokens=split_special_tokens))
         if isinstance(text, (list, tuple)) and text:
-            if all(is_int(t) for t in text):
+            if all(isinstance(t, (int, np.integer)) for t in text):  # bools count, as in transformers
                 return [int(t) for t in text]
             if all(isinstance(t, str) for t in text):
                 if is_split_into_words:
