@@ -174,3 +174,10 @@ def test_compute_dtype_is_checked(tmp_path):
     with pytest.raises(ConfigError, match="float32 or float64"):
         compute_dtype(np.float16)
     assert s2t_np.Speech2TextConfig is Speech2TextConfig
+
+
+def test_numpy_scalars_become_python_numbers():
+    """A config built from NumPy values (e.g. read from an .npz) still writes a JSON config.json."""
+    cfg = Speech2TextConfig(d_model=np.int64(256), dropout=np.float32(0.25), conv_kernel_sizes=np.array([5, 3]))
+    assert type(cfg.d_model) is int and type(cfg.dropout) is float and cfg.conv_kernel_sizes == (5, 3)
+    assert json.loads(json.dumps(cfg.to_dict()))["d_model"] == 256

@@ -225,3 +225,40 @@ def test_output_fields_like_transformers(varied, utterance, num_beams, output_sc
     plain = varied.ours.generate(*utterance, **kwargs)
     assert isinstance(plain, np.ndarray) and plain.dtype == np.int64
     np.testing.assert_array_equal(plain, ours.sequences)
+
+
+def test_in_memory_model_sees_unsupported_config_keys_like_a_loaded_one(fresh, utterance):
+    """Both routes to the model's defaults read config.json the same way: an unsupported sampling key
+    in config.json is an error whether the model was loaded from the directory or built in memory."""
+    (fresh.path / "generation_config.json").unlink()
+    edit_json(fresh.path / "config.json", typical_p=0.5)
+    loaded = reload(fresh).ours
+    built = type(loaded)(loaded.config, loaded.params)
+    for model in (loaded, built):
+        with pytest.raises(UnsupportedOptionError, match="typical_p"):
+            model.generate(*utterance, max_new_tokens=3)
+
+
+# Values transformers only fails on later (a raw TypeError / ValueError deep in generate, or a
+# silent int("2")): s2t_np names the option instead.
+BAD_TYPES = [
+    dict(decoder_start_token_id=2.0),
+    dict(decoder_start_token_id="2"),
+    dict(forced_bos_token_id=2.0),
+    dict(forced_bos_token_id="x"),
+    dict(pad_token_id="x"),
+    dict(early_stopping=[1]),
+    dict(eos_token_id=[2, "x"]),
+]
+
+
+@pytest.mark.parametrize("kwargs", BAD_TYPES, ids=[f"{k}={v!r}" for d in BAD_TYPES for k, v in d.items()])
+def test_options_of_the_wrong_type_are_generation_errors(varied, utterance, kwargs):
+    name = next(iter(kwargs))
+    with pytest.raises(GenerationError, match=name):
+        varied.ours.generate(*utterance, max_new_tokens=3, **kwargs)
+
+
+def test_numpy_scalars_are_numbers(varied, utterance):
+    a = varied.ours.generate(*utterance, max_new_tokens=4, num_beams=2, length_penalty=np.float32(0.5))
+    np.testing.assert_array_equal(a, varied.ours.generate(*utterance, max_new_tokens=4, num_beams=2, length_penalty=0.5))
