@@ -1,6 +1,6 @@
 """Measure the per-stage max |diff| of s2t_np vs transformers for the parity-test configs.
 
-Prints the numbers quoted in tests/tolerances.py and docs/model.md:
+Prints the numbers quoted in tests/support/tolerances.py and docs/model.md:
     .venv/bin/python bench/model_diffs.py
 float32 vs torch float32, float64 vs torch `model.double()` (as is, and with the reference given
 s2t_np's position table), for each config of tests/test_model_parity.py plus the s2t-small size.
@@ -16,7 +16,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.support
 
-from test_model_parity import (  # noqa: E402
+import s2t_np  # noqa: E402
+from tests.support.reference_models import S2T_SMALL_SIZE, build_model_dir  # noqa: E402
+from tests.test_model_parity import (  # noqa: E402
     CONFIGS,
     STAGES,
     make_inputs,
@@ -25,9 +27,6 @@ from test_model_parity import (  # noqa: E402
     reference_stages,
     stage_diffs,
 )
-
-import s2t_np  # noqa: E402
-from tests.support.reference_models import S2T_SMALL_SIZE, build_model_dir  # noqa: E402
 
 
 def main():

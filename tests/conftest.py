@@ -9,10 +9,20 @@ import importlib
 import os
 
 import pytest
+from hypothesis import settings
 
 from tests.support.paths import DATA_DIR
 
 UNDER_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Hypothesis profiles. "ci": the same examples on every run (derandomize), no deadline on shared
+# machines, and the reproduction blob printed with a failure. "dev": Hypothesis' defaults.
+# "thorough": 1000 examples per property (tests.support.properties.examples lifts the per-test
+# counts, which are sized for CI). CI=true loads "ci"; otherwise HYPOTHESIS_PROFILE names one.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev")
+settings.register_profile("thorough", max_examples=1000, deadline=None)
+settings.load_profile("ci" if UNDER_CI else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 def require(module_name):

@@ -12,6 +12,9 @@ import soundfile
 
 import s2t_np
 from s2t_np.errors import AudioDecodeError, AudioFileNotFoundError, EmptyAudioError, InvalidAudioError, S2TError
+from tests.support.asserts import assert_close
+from tests.support.reference_audio import reference_load_audio
+from tests.support.tolerances import AUDIO_DOWNMIX, AUDIO_FLOAT_WAV, AUDIO_RESAMPLED_SINE, AUDIO_VORBIS_SINE
 
 
 def int16_ramp(n=3000, seed=0):
@@ -57,14 +60,62 @@ def test_ogg_vorbis(tmp_path):
     soundfile.write(tmp_path / "a.ogg", x, 16000, format="OGG", subtype="VORBIS")
     y = s2t_np.load_audio(tmp_path / "a.ogg")
     assert y.dtype == np.float32 and y.shape == x.shape
-    assert np.abs(y[1000:-1000] - x[1000:-1000]).max() < 0.05  # lossy codec
+    assert np.abs(y[1000:-1000] - x[1000:-1000]).max() < AUDIO_VORBIS_SINE  # lossy codec
 
 
 def test_stereo_is_averaged(tmp_path):
     left, right = int16_ramp(seed=3), int16_ramp(seed=4)
     soundfile.write(tmp_path / "s.wav", np.stack([left, right], axis=1), 16000, subtype="PCM_16")
     expected = (left.astype(np.float32) / 32768 + right.astype(np.float32) / 32768) / 2
-    np.testing.assert_allclose(s2t_np.load_audio(tmp_path / "s.wav"), expected, atol=1e-7, rtol=0)
+    np.testing.assert_array_equal(s2t_np.load_audio(tmp_path / "s.wav"), expected)  # exact: (a + b) / 2**16 in float32
+
+
+def test_int16_stereo_extremes_average_exactly(tmp_path):
+    """Two int16 channels: (a + b) / 65536 is exact in float32, so the expected samples are written out."""
+    left = np.array([-32768, 32767, 1, 0, 100, -32768, 32767, 12345], dtype=np.int16)
+    right = np.array([-32768, -32768, 0, 0, -100, 32767, 32767, -12344], dtype=np.int16)
+    soundfile.write(tmp_path / "s.wav", np.stack([left, right], axis=1), 16000, subtype="PCM_16")
+    expected = np.array([-1.0, -(2**-16), 2**-16, 0.0, 0.0, -(2**-16), 1 - 2**-15, 2**-16], dtype=np.float32)
+    np.testing.assert_array_equal(s2t_np.load_audio(tmp_path / "s.wav"), expected)
+
+
+def uneven_channels(n_channels, subtype, n=3000, seed=0):
+    """Channels at very different levels: full-scale noise, a half-level inverted copy of it (they
+    partly cancel), a DC offset with a little noise, silence. Returns (samples to write [n, C],
+    the float64 values the file holds [n, C])."""
+    rng = np.random.default_rng(seed)
+    full = rng.uniform(-1.0, 1.0, n)
+    columns = [full, -0.5 * full, -0.25 + 0.01 * rng.standard_normal(n), np.zeros(n)][:n_channels]
+    x = np.stack(columns, axis=1)
+    if subtype == "PCM_16":
+        pcm = np.round(x * 32767).astype(np.int16)
+        return pcm, pcm / 32768.0
+    stored = x.astype(np.float32)
+    return stored, stored.astype(np.float64)
+
+
+@pytest.mark.parametrize("n_channels", [2, 3, 4])
+@pytest.mark.parametrize("subtype", ["PCM_16", "FLOAT"])
+def test_uneven_channels_are_averaged(tmp_path, n_channels, subtype):
+    data, stored = uneven_channels(n_channels, subtype, seed=n_channels)
+    soundfile.write(tmp_path / "m.wav", data, 16000, subtype=subtype)
+    expected = stored.mean(axis=1)  # float64 mean of every channel
+    # the case tells the mean apart from one channel, from the sum and from the mean of fewer channels
+    assert np.abs(expected - stored[:, 0]).max() > 0.1 and np.abs(expected - stored.sum(axis=1)).max() > 0.1
+    assert np.abs(expected - stored[:, :-1].mean(axis=1)).max() > 0.05
+    got = s2t_np.load_audio(tmp_path / "m.wav")
+    assert got.dtype == np.float32 and got.shape == expected.shape
+    assert_close(got, expected, AUDIO_DOWNMIX, f"{n_channels} {subtype} channels")
+
+
+@pytest.mark.parametrize("subtype", ["PCM_16", "FLOAT"])
+def test_stereo_at_another_rate_is_mixed_then_resampled(tmp_path, subtype):
+    """8 kHz stereo -> 16 kHz mono equals soundfile + mean + resample_poly written independently."""
+    data, stored = uneven_channels(2, subtype, n=4000, seed=9)
+    soundfile.write(tmp_path / "s8.wav", data, 8000, subtype=subtype)
+    got = s2t_np.load_audio(tmp_path / "s8.wav", sampling_rate=16000)
+    assert got.shape == (8000,)
+    assert_close(got, reference_load_audio(tmp_path / "s8.wav", 16000), AUDIO_DOWNMIX, f"{subtype} stereo 8 -> 16 kHz")
 
 
 @pytest.mark.parametrize("rate", [8000, 22050, 44100])
@@ -77,8 +128,8 @@ def test_resampled_to_16k(tmp_path, rate):
     expected = sine(16000)[: len(y)]
     # away from the zero-padded edges the polyphase filter (Kaiser beta 5, stop-band ~-45 dB) is
     # transparent for a 440 Hz tone
-    assert np.abs(y[200:-200] - expected[200:-200]).max() < 2e-3
-    assert np.abs(s2t_np.load_audio(tmp_path / "r.wav", sampling_rate=rate) - sine(rate)).max() < 1e-7
+    assert np.abs(y[200:-200] - expected[200:-200]).max() < AUDIO_RESAMPLED_SINE
+    assert np.abs(s2t_np.load_audio(tmp_path / "r.wav", sampling_rate=rate) - sine(rate)).max() < AUDIO_FLOAT_WAV
 
 
 def test_committed_clips_load():

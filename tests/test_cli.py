@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from s2t_np import load_audio
 from s2t_np.cli import example_clips, main
 from s2t_np.hf.pretrained import DEMO_DIR
+from tests.support.reference_audio import reference_load_audio
 from tests.support.text_fixtures import VARIED, build_full_dir, reference_transcribe, train_spm
 
 CLIPS = ["speech_en_us_m.wav", "speech_en_f3.wav", "speech_fr.wav"]
@@ -35,20 +35,23 @@ def one_error_line(result, code=1):
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory, transformers, torch):
     root = tmp_path_factory.mktemp("cli")
-    directory, _ = build_full_dir(root / "asr", train_spm(root / "spm", "unigram", False), seed=1,
-                                  model_overrides=VARIED)
+    directory, _ = build_full_dir(
+        root / "asr", train_spm(root / "spm", "unigram", False), seed=1, model_overrides=VARIED
+    )
     return directory
 
 
 @pytest.fixture(scope="module")
 def expected(model_dir, data_dir, transformers):
     """transformers' texts for the clips, batched as the CLI batches them (one batch)."""
-    pair = (transformers.Speech2TextForConditionalGeneration.from_pretrained(str(model_dir)).eval(),
-            transformers.Speech2TextProcessor.from_pretrained(str(model_dir)))
+    pair = (
+        transformers.Speech2TextForConditionalGeneration.from_pretrained(str(model_dir)).eval(),
+        transformers.Speech2TextProcessor.from_pretrained(str(model_dir)),
+    )
     return {
-        "all": reference_transcribe(pair, [load_audio(data_dir / c) for c in CLIPS]),
-        "one": reference_transcribe(pair, [load_audio(data_dir / CLIPS[0])])[0],
-        "greedy": reference_transcribe(pair, [load_audio(data_dir / CLIPS[0])], num_beams=1, max_length=8)[0],
+        "all": reference_transcribe(pair, [reference_load_audio(data_dir / c) for c in CLIPS]),
+        "one": reference_transcribe(pair, [reference_load_audio(data_dir / CLIPS[0])])[0],
+        "greedy": reference_transcribe(pair, [reference_load_audio(data_dir / CLIPS[0])], num_beams=1, max_length=8)[0],
     }
 
 
@@ -134,9 +137,11 @@ def test_no_arguments_job_with_a_stand_in_demo(model_dir, data_dir, tmp_path, mo
     monkeypatch.setattr(cli, "EXAMPLES_DIR", examples)
     assert main([]) == 0
     out, _ = capsys.readouterr()
-    pair = (transformers.Speech2TextForConditionalGeneration.from_pretrained(str(model_dir)).eval(),
-            transformers.Speech2TextProcessor.from_pretrained(str(model_dir)))
-    want = reference_transcribe(pair, [load_audio(examples / "a_clip.wav"), load_audio(examples / "b_clip.wav")])
+    pair = (
+        transformers.Speech2TextForConditionalGeneration.from_pretrained(str(model_dir)).eval(),
+        transformers.Speech2TextProcessor.from_pretrained(str(model_dir)),
+    )
+    want = reference_transcribe(pair, [reference_load_audio(examples / name) for name in ("a_clip.wav", "b_clip.wav")])
     assert out.splitlines() == [f"a_clip.wav\t{want[0]}", f"b_clip.wav\t{want[1]}"]
     monkeypatch.setattr(cli, "EXAMPLES_DIR", tmp_path / "none")
     assert main([]) == 1

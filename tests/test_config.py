@@ -74,14 +74,23 @@ def test_defaults_equal_transformers(transformers):
 def test_every_transformers_field_is_present(transformers):
     hf_fields = set(transformers.Speech2TextConfig.__annotations__)
     assert hf_fields, "transformers' Speech2TextConfig annotations are empty: cannot audit fields"
-    assert hf_fields <= set(Speech2TextConfig.model_field_names()), hf_fields - set(Speech2TextConfig.model_field_names())
+    assert hf_fields <= set(Speech2TextConfig.model_field_names()), hf_fields - set(
+        Speech2TextConfig.model_field_names()
+    )
 
 
 def test_from_pretrained_matches_saved_reference(tmp_path, transformers):
     from tests.support.reference_models import make_config
 
-    ref = make_config(d_model=40, encoder_attention_heads=8, num_conv_layers=3, conv_kernel_sizes=[3, 5, 7],
-                      activation_function="gelu_new", tie_word_embeddings=False, scale_embedding=False)
+    ref = make_config(
+        d_model=40,
+        encoder_attention_heads=8,
+        num_conv_layers=3,
+        conv_kernel_sizes=[3, 5, 7],
+        activation_function="gelu_new",
+        tie_word_embeddings=False,
+        scale_embedding=False,
+    )
     ref.save_pretrained(tmp_path)
     ours = Speech2TextConfig.from_pretrained(tmp_path)
     for name in Speech2TextConfig.model_field_names():
@@ -97,8 +106,15 @@ def test_hub_style_config_keys_are_read_not_rejected(tmp_path, transformers):
     for name in Speech2TextConfig.model_field_names():
         assert _ours_value(getattr(ours, name)) == _hf_value(getattr(ref, name)), name
     assert ours.generation_defaults == {"max_length": 200, "num_beams": 5, "early_stopping": True}
-    for key in ("architectures", "torch_dtype", "transformers_version", "_name_or_path", "classifier_dropout",
-                "gradient_checkpointing", "model_type"):
+    for key in (
+        "architectures",
+        "torch_dtype",
+        "transformers_version",
+        "_name_or_path",
+        "classifier_dropout",
+        "gradient_checkpointing",
+        "model_type",
+    ):
         assert ours.extra[key] == HUB_STYLE[key], key
     assert "num_hidden_layers" not in ours.extra  # an alias of encoder_layers, mapped
     assert ours.encoder_layers == 12
@@ -120,8 +136,9 @@ def test_frozen():
 
 
 def test_derived_values():
-    cfg = Speech2TextConfig(d_model=144, encoder_attention_heads=4, decoder_attention_heads=4, input_channels=2,
-                            input_feat_per_channel=40)
+    cfg = Speech2TextConfig(
+        d_model=144, encoder_attention_heads=4, decoder_attention_heads=4, input_channels=2, input_feat_per_channel=40
+    )
     assert cfg.embed_scale == 12.0 and cfg.input_dim == 80
     assert Speech2TextConfig(scale_embedding=False).embed_scale == 1.0
 
@@ -130,7 +147,10 @@ def test_derived_values():
     "overrides, fragment",
     [
         (dict(d_model=30, encoder_attention_heads=4), "divisible by encoder_attention_heads"),
-        (dict(d_model=30, encoder_attention_heads=3, decoder_attention_heads=4), "divisible by decoder_attention_heads"),
+        (
+            dict(d_model=30, encoder_attention_heads=3, decoder_attention_heads=4),
+            "divisible by decoder_attention_heads",
+        ),
         (dict(num_conv_layers=3), "len(conv_kernel_sizes)"),
         (dict(conv_kernel_sizes=(5, 0)), "conv_kernel_sizes must be positive"),
         (dict(vocab_size=0), "vocab_size must be positive"),

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from s2t_np import load_audio
+from tests.support.reference_audio import reference_load_audio
 from tests.support.text_fixtures import VARIED, build_full_dir, dropped_pieces, train_spm, write_published_layout
 
 USAGE_MD = Path(__file__).resolve().parent.parent / "docs" / "usage.md"
@@ -29,16 +29,35 @@ USAGE_MD = Path(__file__).resolve().parent.parent / "docs" / "usage.md"
 def checkpoints(tmp_path_factory, transformers, torch):
     root = tmp_path_factory.mktemp("docs")
     asr_spm = train_spm(root / "spm", "unigram", False)
-    asr_v5, _ = build_full_dir(root / "asr_v5", asr_spm, drop=dropped_pieces(asr_spm), seed=1,
-                               generation={"num_beams": 5, "max_length": 30}, model_overrides=VARIED)
+    asr_v5, _ = build_full_dir(
+        root / "asr_v5",
+        asr_spm,
+        drop=dropped_pieces(asr_spm),
+        seed=1,
+        generation={"num_beams": 5, "max_length": 30},
+        model_overrides=VARIED,
+    )
     asr = write_published_layout(root / "s2t-small-librispeech-asr", asr_v5, do_lower_case=True)
     st_spm = train_spm(root / "spm", "bpe", True)
-    st_v5, st_model = build_full_dir(root / "st_v5", st_spm, seed=3, lang_codes="mustc",
-                                     tgt_lang="fr", generation={"num_beams": 5, "max_length": 30},
-                                     model_overrides={**VARIED, "tie_word_embeddings": False})
+    st_v5, st_model = build_full_dir(
+        root / "st_v5",
+        st_spm,
+        seed=3,
+        lang_codes="mustc",
+        tgt_lang="fr",
+        generation={"num_beams": 5, "max_length": 30},
+        model_overrides={**VARIED, "tie_word_embeddings": False},
+    )
     # published like facebook/s2t-medium-mustc-multilingual-st: hub layout, pytorch_model.bin only
-    st = write_published_layout(root / "s2t-medium-mustc-multilingual-st", st_v5, lang_codes="mustc", tgt_lang="fr",
-                                do_lower_case=False, additional_special_tokens=True, torch_model=st_model)
+    st = write_published_layout(
+        root / "s2t-medium-mustc-multilingual-st",
+        st_v5,
+        lang_codes="mustc",
+        tgt_lang="fr",
+        do_lower_case=False,
+        additional_special_tokens=True,
+        torch_model=st_model,
+    )
     assert not (st / "model.safetensors").exists()
     return {"asr": asr, "st": st}
 
@@ -46,7 +65,7 @@ def checkpoints(tmp_path_factory, transformers, torch):
 @pytest.fixture(scope="module")
 def sample(data_dir):
     """Stands in for ds[0]["audio"] of hf-internal-testing/librispeech_asr_demo."""
-    return {"array": load_audio(data_dir / "speech_en_f3.wav"), "sampling_rate": 16000}
+    return {"array": reference_load_audio(data_dir / "speech_en_f3.wav"), "sampling_rate": 16000}
 
 
 def test_asr_example(checkpoints, sample, transformers, torch):
@@ -88,8 +107,11 @@ def test_multilingual_translation_example(checkpoints, sample, transformers, tor
     ref_processor = transformers.Speech2TextProcessor.from_pretrained(str(checkpoints["st"]))
     ref_inputs = ref_processor(sample["array"], sampling_rate=sample["sampling_rate"], return_tensors="pt")
     with torch.no_grad():
-        ref_ids = ref_model.generate(ref_inputs["input_features"], attention_mask=ref_inputs["attention_mask"],
-                                     forced_bos_token_id=ref_processor.tokenizer.lang_code_to_id["fr"])
+        ref_ids = ref_model.generate(
+            ref_inputs["input_features"],
+            attention_mask=ref_inputs["attention_mask"],
+            forced_bos_token_id=ref_processor.tokenizer.lang_code_to_id["fr"],
+        )
     ref_translation = ref_processor.batch_decode(ref_ids, skip_special_tokens=True)
 
     np.testing.assert_array_equal(generated_ids, ref_ids.numpy())

@@ -7,10 +7,17 @@ kaldi_native_fbank.OnlineFbank with every option pinned to the value s2t_np uses
 
 import numpy as np
 import pytest
-from tests.support.frontend_signals import ALL_SIGNALS, SPEECH_CLIPS, signal
 from scipy.signal import resample_poly
+
+import s2t_np
+from s2t_np.errors import ConfigError, EmptyAudioError, InvalidAudioError, UnsupportedOptionError
+from s2t_np.kaldi_fbank import mel_banks
+from tests.support.asserts import assert_close
+from tests.support.frontend_signals import ALL_SIGNALS, SPEECH_CLIPS, signal
+from tests.support.kaldi_native import knf_fbank
 from tests.support.tolerances import (
     FBANK64_VS_HF64,
+    FBANK_DITHER,
     FBANK_VS_HF,
     FBANK_VS_KNF_ENERGY,
     FBANK_VS_KNF_LINEAR,
@@ -18,21 +25,7 @@ from tests.support.tolerances import (
     MEL_BANK_VS_HF,
 )
 
-import s2t_np
-from s2t_np.errors import ConfigError, EmptyAudioError, InvalidAudioError, UnsupportedOptionError
-from s2t_np.kaldi_fbank import mel_banks
-
 S2T = dict(num_mel_bins=80, sample_frequency=16000.0, dither=0.0)  # Speech2Text's settings
-
-
-def assert_close(actual, expected, tol, what):
-    atol, rtol = tol
-    diff = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
-    where = np.unravel_index(np.argmax(diff), diff.shape)
-    np.testing.assert_allclose(
-        actual, expected, atol=atol, rtol=rtol,
-        err_msg=f"{what}: max |diff| {diff.max():.3g} at {where} (ours {actual[where]}, ref {expected[where]})",
-    )
 
 
 @pytest.fixture(scope="module")
@@ -40,16 +33,33 @@ def hf_numpy_fbank(transformers):
     from transformers.audio_utils import mel_filter_bank, spectrogram, window_function
 
     mel_filters = mel_filter_bank(
-        num_frequency_bins=257, num_mel_filters=80, min_frequency=20, max_frequency=8000, sampling_rate=16000,
-        norm=None, mel_scale="kaldi", triangularize_in_mel_space=True,
+        num_frequency_bins=257,
+        num_mel_filters=80,
+        min_frequency=20,
+        max_frequency=8000,
+        sampling_rate=16000,
+        norm=None,
+        mel_scale="kaldi",
+        triangularize_in_mel_space=True,
     )
     window = window_function(400, "povey", periodic=False)
 
     def run(waveform, dtype=np.float32):  # the NumPy branch of _extract_fbank_features, verbatim
         return spectrogram(
-            waveform * (2**15), window, frame_length=400, hop_length=160, fft_length=512, power=2.0,
-            center=False, dither=0.0, preemphasis=0.97, mel_filters=mel_filters, log_mel="log",
-            mel_floor=1.192092955078125e-07, remove_dc_offset=True, dtype=dtype,
+            waveform * (2**15),
+            window,
+            frame_length=400,
+            hop_length=160,
+            fft_length=512,
+            power=2.0,
+            center=False,
+            dither=0.0,
+            preemphasis=0.97,
+            mel_filters=mel_filters,
+            log_mel="log",
+            mel_floor=1.192092955078125e-07,
+            remove_dc_offset=True,
+            dtype=dtype,
         ).T
 
     run.mel_filters = mel_filters
@@ -92,35 +102,6 @@ def test_matches_transformers_extractor_method(transformers):
 
 
 # ---- kaldi-native-fbank ----------------------------------------------------------------------
-
-
-def knf_fbank(knf, waveform, sample_frequency=16000.0, **o):
-    """kaldi-native-fbank with every option set explicitly (its dither default is 3e-5)."""
-    opts = knf.FbankOptions()
-    fo = opts.frame_opts
-    fo.samp_freq = sample_frequency
-    fo.dither = 0.0
-    fo.frame_length_ms = o.get("frame_length", 25.0)
-    fo.frame_shift_ms = o.get("frame_shift", 10.0)
-    fo.snip_edges = o.get("snip_edges", True)
-    fo.window_type = o.get("window_type", "povey")
-    fo.blackman_coeff = o.get("blackman_coeff", 0.42)
-    fo.preemph_coeff = o.get("preemphasis_coefficient", 0.97)
-    fo.remove_dc_offset = o.get("remove_dc_offset", True)
-    fo.round_to_power_of_two = o.get("round_to_power_of_two", True)
-    opts.mel_opts.num_bins = o.get("num_mel_bins", 80)
-    opts.mel_opts.low_freq = o.get("low_freq", 20.0)
-    opts.mel_opts.high_freq = o.get("high_freq", 0.0)
-    opts.use_energy = o.get("use_energy", False)
-    opts.energy_floor = o.get("energy_floor", 1.0)
-    opts.raw_energy = o.get("raw_energy", True)
-    opts.htk_compat = o.get("htk_compat", False)
-    opts.use_log_fbank = o.get("use_log_fbank", True)
-    opts.use_power = o.get("use_power", True)
-    online = knf.OnlineFbank(opts)
-    online.accept_waveform(sample_frequency, waveform.astype(np.float32).tolist())
-    online.input_finished()
-    return np.array([online.get_frame(i) for i in range(online.num_frames_ready)])
 
 
 def kaldi_range(name, sample_frequency):
@@ -192,7 +173,9 @@ def test_torchaudio_defaults_and_shapes():
     assert out.shape == (1 + (len(x) - 400) // 160, 23) and out.dtype == np.float32  # torchaudio: 23 bins
     assert s2t_np.fbank(x, use_energy=True).shape[1] == 24
     np.testing.assert_array_equal(s2t_np.fbank(x[None, :], **S2T), s2t_np.fbank(x, **S2T))
-    np.testing.assert_array_equal(s2t_np.fbank(x.astype(np.int16), **S2T), s2t_np.fbank(x.astype(np.int16).astype(np.float64), **S2T))
+    np.testing.assert_array_equal(
+        s2t_np.fbank(x.astype(np.int16), **S2T), s2t_np.fbank(x.astype(np.int16).astype(np.float64), **S2T)
+    )
     stereo = np.stack([x, 0.5 * x])
     np.testing.assert_array_equal(s2t_np.fbank(stereo, channel=1, **S2T), s2t_np.fbank(0.5 * x, **S2T))
 
@@ -211,9 +194,9 @@ def test_dither_uses_the_generator():
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
     # dither of one int16 step barely moves speech frames but lifts digital silence off the floor
-    assert np.median(np.abs(a - s2t_np.fbank(x, **S2T))) < 0.05
+    assert np.median(np.abs(a - s2t_np.fbank(x, **S2T))) < FBANK_DITHER["speech_median_shift"]
     silence = s2t_np.fbank(np.zeros(4000), **{**S2T, "dither": 1.0}, generator=np.random.default_rng(0))
-    assert silence.min() > np.log(np.finfo(np.float32).eps) + 5
+    assert silence.min() > np.log(np.finfo(np.float32).eps) + FBANK_DITHER["silence_lift"]
 
 
 @pytest.mark.parametrize("n", [0, 1, 399])

@@ -15,10 +15,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.support.tolerances import FBANK_VS_ORACLE
 
 import s2t_np
 from s2t_np.errors import EmptyAudioError
+from tests.support.asserts import assert_close
+from tests.support.kaldi_native import knf_fbank
+from tests.support.properties import examples
+from tests.support.tolerances import FBANK_VS_KNF_IMPULSES, FBANK_VS_ORACLE
 
 EPS = 1.1920928955078125e-07  # std::numeric_limits<float>::epsilon()
 
@@ -39,11 +42,30 @@ def oracle_window(window_type, n, size, blackman_coeff):
 
 
 def oracle_fbank(
-    x, sample_frequency, frame_length, frame_shift, snip_edges, num_mel_bins, window_type="povey",
-    blackman_coeff=0.42, preemphasis_coefficient=0.97, remove_dc_offset=True, round_to_power_of_two=True,
-    low_freq=20.0, high_freq=0.0, use_energy=False, raw_energy=True, energy_floor=1.0, htk_compat=False,
-    use_log_fbank=True, use_power=True,
+    x,
+    sample_frequency,
+    frame_length,
+    frame_shift,
+    snip_edges,
+    num_mel_bins,
+    window_type="povey",
+    blackman_coeff=0.42,
+    preemphasis_coefficient=0.97,
+    remove_dc_offset=True,
+    round_to_power_of_two=True,
+    low_freq=20.0,
+    high_freq=0.0,
+    use_energy=False,
+    raw_energy=True,
+    energy_floor=1.0,
+    htk_compat=False,
+    use_log_fbank=True,
+    use_power=True,
+    first_sample="kaldi",
 ):
+    """Kaldi fbank of x, one frame and one sample at a time. `first_sample` is the pre-emphasis rule
+    at a frame's first sample: "kaldi" (y[0] = x[0] - c * x[0]); "unchanged" (y[0] = x[0]) only
+    exists to show that a test can tell the two apart."""
     x = [float(v) for v in x]
     num_samples = len(x)
     shift = int(sample_frequency * frame_shift * 0.001)
@@ -93,7 +115,8 @@ def oracle_fbank(
         if preemphasis_coefficient != 0.0:
             for j in range(size - 1, 0, -1):
                 frame[j] -= preemphasis_coefficient * frame[j - 1]
-            frame[0] -= preemphasis_coefficient * frame[0]
+            if first_sample == "kaldi":
+                frame[0] -= preemphasis_coefficient * frame[0]
         frame = [v * oracle_window(window_type, j, size, blackman_coeff) for j, v in enumerate(frame)]
         frame += [0.0] * (padded - size)
         if not raw_energy:
@@ -120,12 +143,7 @@ def compare(x, **opts):
             s2t_np.fbank(x, **opts, dtype=np.float64)
         return 0
     actual = s2t_np.fbank(x, **opts, dtype=np.float64)
-    assert actual.shape == expected.shape, f"{opts}, N={len(x)}: shape {actual.shape} vs oracle {expected.shape}"
-    atol, rtol = FBANK_VS_ORACLE
-    np.testing.assert_allclose(
-        actual, expected, atol=atol, rtol=rtol,
-        err_msg=f"{opts}, N={len(x)}: max |diff| {np.abs(actual - expected).max():.3g}",
-    )
+    assert_close(actual, expected, FBANK_VS_ORACLE, f"{opts}, N={len(x)}")
     return actual.shape[0]
 
 
@@ -142,13 +160,17 @@ def test_sweep_lengths_around_one_frame(size, shift, snip_edges):
     frames_seen = 0
     for n in list(range(1, size + 2 * shift + 2)) + [len(signal)]:
         frames_seen += compare(
-            signal[:n], sample_frequency=1000.0, frame_length=float(size), frame_shift=float(shift),
-            snip_edges=snip_edges, num_mel_bins=5,
+            signal[:n],
+            sample_frequency=1000.0,
+            frame_length=float(size),
+            frame_shift=float(shift),
+            snip_edges=snip_edges,
+            num_mel_bins=5,
         )
     assert frames_seen > 0
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     n=st.integers(1, 90),
     size_shift=st.sampled_from(SIZES),
@@ -174,8 +196,15 @@ def test_random_options_against_oracle(n, size_shift, snip_edges, mel, seed, **o
     num_mel_bins, low_freq, high_freq = mel
     x = np.random.default_rng(seed).normal(0.0, 300.0, size=n)
     compare(
-        x, sample_frequency=1000.0, frame_length=float(size), frame_shift=float(shift), snip_edges=snip_edges,
-        num_mel_bins=num_mel_bins, low_freq=low_freq, high_freq=high_freq, **opts,
+        x,
+        sample_frequency=1000.0,
+        frame_length=float(size),
+        frame_shift=float(shift),
+        snip_edges=snip_edges,
+        num_mel_bins=num_mel_bins,
+        low_freq=low_freq,
+        high_freq=high_freq,
+        **opts,
     )
 
 
@@ -184,4 +213,43 @@ def test_speech_settings_against_oracle():
     rng = np.random.default_rng(3)
     x = rng.normal(0.0, 1000.0, size=400 + 3 * 160 + 17)
     for snip_edges in (True, False):
-        compare(x, sample_frequency=16000.0, frame_length=25.0, frame_shift=10.0, snip_edges=snip_edges, num_mel_bins=80)
+        compare(
+            x, sample_frequency=16000.0, frame_length=25.0, frame_shift=10.0, snip_edges=snip_edges, num_mel_bins=80
+        )
+
+
+# ---- pre-emphasis at a frame's first sample, under every window ------------------------------
+# Kaldi (feature-window.cc Preemphasize), within each frame: y[i] = x[i] - c * x[i-1] for i >= 1
+# and y[0] = x[0] - c * x[0] (neither the previous frame's sample nor a wrap-around). Hanning,
+# Blackman and Povey windows weigh sample 0 by 0, so only the Hamming (0.08) and rectangular (1)
+# windows can show the rule; every window runs, and the test checks which ones can tell.
+EDGE_WINDOWS = ["hamming", "rectangular", "hanning", "blackman", "povey"]
+EDGE_SETTINGS = dict(sample_frequency=16000.0, frame_length=25.0, frame_shift=10.0, snip_edges=True, num_mel_bins=23)
+
+
+def frame_start_impulses(seed, n_frames=5):
+    """Noise with a large impulse on the first sample of every frame (400-sample frames, shift 160)."""
+    x = np.random.default_rng(seed).normal(0.0, 30.0, size=400 + (n_frames - 1) * 160)
+    x[::160] += 8000.0
+    return x
+
+
+@pytest.mark.parametrize("preemphasis_coefficient", [0.97, 1.0, 0.5])
+@pytest.mark.parametrize("window_type", EDGE_WINDOWS)
+def test_preemphasis_first_sample_under_every_window(knf, window_type, preemphasis_coefficient):
+    x = frame_start_impulses(seed=EDGE_WINDOWS.index(window_type))
+    opts = dict(EDGE_SETTINGS, window_type=window_type, preemphasis_coefficient=preemphasis_coefficient)
+    what = f"{window_type} window, preemphasis {preemphasis_coefficient}"
+    expected = oracle_fbank(x, **opts)
+    reference = knf_fbank(knf, x, **opts)
+    got = s2t_np.fbank(x, **opts, dtype=np.float64)
+    assert_close(got, expected, FBANK_VS_ORACLE, f"{what} vs oracle")
+    assert_close(got, reference, FBANK_VS_KNF_IMPULSES, f"{what} vs kaldi-native-fbank")
+    # Would a wrong first sample show? Leaving it unchanged moves the features by `shift`.
+    unchanged = oracle_fbank(x, **opts, first_sample="unchanged")
+    shift = np.abs(unchanged - expected).max()
+    if window_type in ("hamming", "rectangular"):
+        assert shift > 100 * FBANK_VS_KNF_IMPULSES[0], f"{what}: the case cannot tell the first-sample rules apart"
+        assert np.abs(unchanged - reference).max() > 100 * FBANK_VS_KNF_IMPULSES[0], "knf changed its rule"
+    else:
+        assert shift < FBANK_VS_ORACLE[0], f"{what}: sample 0 should have window weight 0"

@@ -5,8 +5,6 @@ import logging
 
 import numpy as np
 import pytest
-from tests.support.frontend_signals import SPEECH_CLIPS, signal
-from tests.support.tolerances import EXTRACTOR_VS_HF
 
 import s2t_np
 from s2t_np.errors import (
@@ -18,6 +16,8 @@ from s2t_np.errors import (
     SamplingRateError,
     UnsupportedOptionError,
 )
+from tests.support.frontend_signals import SPEECH_CLIPS, signal
+from tests.support.tolerances import EXTRACTOR_VS_HF
 
 logging.getLogger("s2t_np.hf.feature_extraction").setLevel(logging.ERROR)
 
@@ -31,7 +31,7 @@ def hf(transformers):
 @pytest.fixture(scope="module")
 def batch():
     # five different lengths: speech clips cut to 2.5 s at most (2.0 .. 2.5 s) plus 1.5 s of noise
-    return [signal(name)[:40000 - 1700 * i] for i, name in enumerate(SPEECH_CLIPS)] + [signal("noise")]
+    return [signal(name)[: 40000 - 1700 * i] for i, name in enumerate(SPEECH_CLIPS)] + [signal("noise")]
 
 
 def assert_same_output(ours, ref, what):
@@ -47,13 +47,18 @@ def assert_same_output(ours, ref, what):
             o_items, r_items = list(o), list(r)
             assert len(o_items) == len(r_items)
         for a, b in zip(o_items, r_items):
-            assert a.shape == b.shape and a.dtype == b.dtype, f"{what}: {key} {a.shape} {a.dtype} vs {b.shape} {b.dtype}"
+            assert a.shape == b.shape and a.dtype == b.dtype, (
+                f"{what}: {key} {a.shape} {a.dtype} vs {b.shape} {b.dtype}"
+            )
             if key == "attention_mask":
                 np.testing.assert_array_equal(a, b, err_msg=f"{what}: attention_mask")
             else:
                 diff = np.abs(a.astype(np.float64) - b)
                 np.testing.assert_allclose(
-                    a, b, atol=EXTRACTOR_VS_HF[0], rtol=EXTRACTOR_VS_HF[1],
+                    a,
+                    b,
+                    atol=EXTRACTOR_VS_HF[0],
+                    rtol=EXTRACTOR_VS_HF[1],
                     err_msg=f"{what}: max |diff| {diff.max():.3g} at {np.unravel_index(diff.argmax(), diff.shape)}",
                 )
 
@@ -104,12 +109,14 @@ def test_batched_2d_array_input(hf, batch):
     x = np.stack([b[:20000] for b in batch[:3]])  # [3, 20000] float32
     assert_same_output(
         s2t_np.Speech2TextFeatureExtractor()(x, sampling_rate=16000, return_tensors="np"),
-        hf()(x, sampling_rate=16000, return_tensors="np"), "2-D batch",
+        hf()(x, sampling_rate=16000, return_tensors="np"),
+        "2-D batch",
     )
     as_lists = [list(map(float, b[:9000])) for b in batch[:2]]  # plain Python lists (float64 -> float32)
     assert_same_output(
         s2t_np.Speech2TextFeatureExtractor()(as_lists, sampling_rate=16000, padding=True),
-        hf()(as_lists, sampling_rate=16000, padding=True), "lists",
+        hf()(as_lists, sampling_rate=16000, padding=True),
+        "lists",
     )
     x64 = batch[1].astype(np.float64)  # transformers casts float64 input to float32 first
     assert_same_output(
@@ -122,10 +129,13 @@ def test_padding_without_mask_normalizes_over_valid_frames(hf, batch):
     frames exactly as when the mask is returned, and leaves the mask out."""
     with pytest.raises(TypeError):
         hf()(batch, sampling_rate=16000, padding=True, return_attention_mask=False)
-    ours = s2t_np.Speech2TextFeatureExtractor()(batch, sampling_rate=16000, padding=True, return_attention_mask=False, return_tensors="np")
+    ours = s2t_np.Speech2TextFeatureExtractor()(
+        batch, sampling_rate=16000, padding=True, return_attention_mask=False, return_tensors="np"
+    )
     ref = hf()(batch, sampling_rate=16000, padding=True, return_tensors="np")
     assert set(ours) == {"input_features"}
-    np.testing.assert_allclose(ours["input_features"], ref["input_features"], atol=EXTRACTOR_VS_HF[0])
+    atol, rtol = EXTRACTOR_VS_HF
+    np.testing.assert_allclose(ours["input_features"], ref["input_features"], atol=atol, rtol=rtol)
 
 
 def test_constant_bins_are_finite(hf):
@@ -141,7 +151,8 @@ def test_constant_bins_are_finite(hf):
     # differences by a tiny std, so compare only bins with a noise-like spread (see tolerances.py)
     spread = s2t_np.fbank(x * np.float32(2**15), num_mel_bins=80, dtype=np.float64).std(axis=0) >= 0.25
     assert (~bad & spread).sum() >= 10
-    np.testing.assert_allclose(ours[:, ~bad & spread], ref[:, ~bad & spread], atol=EXTRACTOR_VS_HF[0])
+    atol, rtol = EXTRACTOR_VS_HF
+    np.testing.assert_allclose(ours[:, ~bad & spread], ref[:, ~bad & spread], atol=atol, rtol=rtol)
 
 
 def test_dither_generator():
@@ -276,5 +287,6 @@ def test_padding_strategy_enum(hf, batch, transformers):
     call = dict(padding=PaddingStrategy.MAX_LENGTH, max_length=260, truncation=True, return_tensors="np")
     assert_same_output(
         s2t_np.Speech2TextFeatureExtractor()(batch, sampling_rate=16000, **call),
-        hf()(batch, sampling_rate=16000, **call), "PaddingStrategy enum",
+        hf()(batch, sampling_rate=16000, **call),
+        "PaddingStrategy enum",
     )

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+
 from tests.support.generation_helpers import (
     EOS_PRONE,
     VARIED,
@@ -108,7 +109,9 @@ def test_finishing_cases_are_sensitive(eos_prone, batch):
     by_penalty = [run(length_penalty=lp) for lp in (0.0, 1.0, 2.0)]
     assert all_differ(by_mode), "early_stopping modes agree on this case"
     assert all_differ(by_penalty), "length penalties agree on this case"
-    ends = {int(np.flatnonzero(row[1:] == EOS)[0]) for out in by_mode + by_penalty for row in out if (row[1:] == EOS).any()}
+    ends = {
+        int(np.flatnonzero(row[1:] == EOS)[0]) for out in by_mode + by_penalty for row in out if (row[1:] == EOS).any()
+    }
     assert len(ends) >= 4, f"hypotheses should finish at several lengths, got {sorted(ends)}"
 
 
@@ -192,7 +195,9 @@ def test_cached_equals_uncached(eos_prone, batch, num_beams):
 # ---- the s2t-small size ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def s2t_small(tmp_path_factory, torch, transformers):
-    return make_pair(tmp_path_factory.mktemp("s2t_small"), seed=1, init_std=0.1, tie_word_embeddings=False, **S2T_SMALL_SIZE)
+    return make_pair(
+        tmp_path_factory.mktemp("s2t_small"), seed=1, init_std=0.1, tie_word_embeddings=False, **S2T_SMALL_SIZE
+    )
 
 
 @pytest.mark.parametrize("num_beams", [1, 3])

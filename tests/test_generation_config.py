@@ -10,12 +10,20 @@ import json
 
 import numpy as np
 import pytest
-from tests.support.generation_helpers import EOS_PRONE, VARIED, Pair, assert_same_generation, features, make_pair, run_both
-from tests.support.tolerances import GEN_SCORES, GEN_SEQUENCES_SCORES
 
 from s2t_np import GenerationConfig, GenerationError, UnsupportedOptionError
 from s2t_np.hf.generation_config import model_generation_config
 from s2t_np.hf.generation_plan import plan_generation
+from tests.support.generation_helpers import (
+    EOS_PRONE,
+    VARIED,
+    Pair,
+    assert_same_generation,
+    features,
+    make_pair,
+    run_both,
+)
+from tests.support.tolerances import GEN_SCORES, GEN_SEQUENCES_SCORES
 
 OUT = dict(return_dict_in_generate=True, output_scores=True)
 RELEASED = {"num_beams": 5, "max_length": 200, "early_stopping": True}  # config.json of facebook/s2t-*
@@ -52,7 +60,9 @@ def utterance():
 
 
 def resolved(pair, **kwargs):
-    return plan_generation(model_generation_config(pair.ours), vocab_size=pair.ours.config.vocab_size, batch_size=1, **kwargs)
+    return plan_generation(
+        model_generation_config(pair.ours), vocab_size=pair.ours.config.vocab_size, batch_size=1, **kwargs
+    )
 
 
 # ---- where the defaults come from --------------------------------------------------------------
@@ -76,10 +86,20 @@ def test_generation_config_json_wins_alone_when_files_disagree(fresh, utterance)
     edit_json(fresh.path / "generation_config.json", num_beams=3, max_length=30)
     pair = reload(fresh)
     g = pair.ref.generation_config
-    assert (g.num_beams, g.max_length, g.early_stopping, g.length_penalty, g.no_repeat_ngram_size) == (3, 30, None, None, None)
+    assert (g.num_beams, g.max_length, g.early_stopping, g.length_penalty, g.no_repeat_ngram_size) == (
+        3,
+        30,
+        None,
+        None,
+        None,
+    )
     plan = resolved(pair)
     assert (plan.num_beams, plan.max_length, plan.early_stopping, plan.length_penalty, plan.no_repeat_ngram_size) == (
-        3, 30, False, 1.0, 0
+        3,
+        30,
+        False,
+        1.0,
+        0,
     )
     ours, ref = run_both(pair, *utterance, **OUT)
     assert_same_generation(ours, ref, GEN_SCORES, GEN_SEQUENCES_SCORES)
@@ -99,11 +119,15 @@ def test_generation_config_object(varied, utterance, transformers):
     """generation_config= sits between the call arguments and the model's defaults."""
     import torch
 
-    ours = varied.ours.generate(*utterance, generation_config=GenerationConfig(num_beams=3, max_length=20), length_penalty=0.5)
+    ours = varied.ours.generate(
+        *utterance, generation_config=GenerationConfig(num_beams=3, max_length=20), length_penalty=0.5
+    )
     with torch.no_grad():
         ref = varied.ref.generate(
-            torch.from_numpy(utterance[0]), attention_mask=torch.from_numpy(utterance[1]),
-            generation_config=transformers.GenerationConfig(num_beams=3, max_length=20), length_penalty=0.5,
+            torch.from_numpy(utterance[0]),
+            attention_mask=torch.from_numpy(utterance[1]),
+            generation_config=transformers.GenerationConfig(num_beams=3, max_length=20),
+            length_penalty=0.5,
         ).numpy()
     np.testing.assert_array_equal(ours, ref)
     assert ours.shape == (1, 20)
@@ -124,7 +148,9 @@ def test_pad_token_falls_back_to_eos(fresh, utterance):
 def test_pad_token_zero(varied, num_beams):
     """Beam search fills with `pad_token_id or eos_token_id[0]`: pad 0 is replaced by eos there."""
     feats, mask = features([120, 90, 60])
-    ours, ref = run_both(varied, feats, mask, num_beams=num_beams, max_length=30, pad_token_id=0, eos_token_id=[2, 95], **OUT)
+    ours, ref = run_both(
+        varied, feats, mask, num_beams=num_beams, max_length=30, pad_token_id=0, eos_token_id=[2, 95], **OUT
+    )
     assert_same_generation(ours, ref, GEN_SCORES, GEN_SEQUENCES_SCORES)
     fill = 0 if num_beams == 1 else 2
     finished = [row for row in ours.sequences if (row[1:-1] == 95).any()]
@@ -173,7 +199,9 @@ BAD = [
 def test_bad_arguments_raise_like_transformers(varied, utterance, kwargs, message):
     import torch
 
-    kwargs = dict(max_new_tokens=5, **kwargs) if "max_length" not in kwargs and "max_new_tokens" not in kwargs else kwargs
+    kwargs = (
+        dict(max_new_tokens=5, **kwargs) if "max_length" not in kwargs and "max_new_tokens" not in kwargs else kwargs
+    )
     with pytest.raises(GenerationError, match=message) as ours:
         varied.ours.generate(*utterance, **kwargs)
     assert isinstance(ours.value, ValueError)
@@ -182,7 +210,9 @@ def test_bad_arguments_raise_like_transformers(varied, utterance, kwargs, messag
             varied.ref.generate(torch.from_numpy(utterance[0]), attention_mask=torch.from_numpy(utterance[1]), **kwargs)
 
 
-@pytest.mark.parametrize("kwargs", [dict(do_sample=True), dict(temperature=0.7), dict(num_beam_groups=2), dict(output_attentions=True)])
+@pytest.mark.parametrize(
+    "kwargs", [dict(do_sample=True), dict(temperature=0.7), dict(num_beam_groups=2), dict(output_attentions=True)]
+)
 def test_unsupported_arguments_are_errors(varied, utterance, kwargs):
     """transformers would sample / warn; s2t_np does not implement these and says so."""
     with pytest.raises(UnsupportedOptionError, match=next(iter(kwargs))):
@@ -261,4 +291,6 @@ def test_options_of_the_wrong_type_are_generation_errors(varied, utterance, kwar
 
 def test_numpy_scalars_are_numbers(varied, utterance):
     a = varied.ours.generate(*utterance, max_new_tokens=4, num_beams=2, length_penalty=np.float32(0.5))
-    np.testing.assert_array_equal(a, varied.ours.generate(*utterance, max_new_tokens=4, num_beams=2, length_penalty=0.5))
+    np.testing.assert_array_equal(
+        a, varied.ours.generate(*utterance, max_new_tokens=4, num_beams=2, length_penalty=0.5)
+    )

@@ -91,8 +91,12 @@ def test_forced_bos_and_eos(hf, t):
 
 @pytest.mark.parametrize(
     "words, message",
-    [([], "non-empty list"), ([5], "list of lists"), ([[-1]], "positive integers"),
-     ([[3, 99]], "vocabulary size is 50")],
+    [
+        ([], "non-empty list"),
+        ([5], "list of lists"),
+        ([[-1]], "positive integers"),
+        ([[3, 99]], "vocabulary size is 50"),
+    ],
 )
 def test_bad_words_validation(hf, words, message):
     with pytest.raises(GenerationError, match=message):
@@ -107,5 +111,7 @@ def test_bad_words_no_ops(hf):
     ids, scores = sample(2)
     for words in ([[2]], [[]], [[], [2]]):
         assert lp.check_bad_words_ids(words, (2,), V) == ()
-        np.testing.assert_array_equal(reference(hf.NoBadWordsLogitsProcessor(words, eos_token_id=2), ids, scores), scores)
+        np.testing.assert_array_equal(
+            reference(hf.NoBadWordsLogitsProcessor(words, eos_token_id=2), ids, scores), scores
+        )
         np.testing.assert_array_equal(lp.ban_bad_words(ids, scores, bad_words_ids=()), scores)

@@ -5,6 +5,8 @@ import pytest
 
 import s2t_np
 from s2t_np import InvalidInputError
+from tests.support.asserts import assert_close
+from tests.support.tolerances import MODEL_LOSS_VS_FORMULA
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +62,9 @@ def test_encoder_facade_checks_features(model):
 
 def test_labels_give_shifted_decoder_inputs_and_ignore_minus_100(model, torch):
     """labels alone: decoder inputs = shift right with decoder_start_token_id, -100 -> pad; loss skips -100."""
-    from s2t_np.decoder import shift_tokens_right
     from transformers.models.speech_to_text.modeling_speech_to_text import shift_tokens_right as ref_shift
+
+    from s2t_np.decoder import shift_tokens_right
 
     labels = np.array([[5, 6, 7, 2], [8, 2, -100, -100]])
     shifted = shift_tokens_right(labels, 1, 2)
@@ -73,7 +76,7 @@ def test_labels_give_shifted_decoder_inputs_and_ignore_minus_100(model, torch):
     logp = explicit - np.log(np.exp(explicit.astype(np.float64)).sum(-1, keepdims=True))
     keep = labels != -100
     expected = -np.mean([logp[b, t, labels[b, t]] for b, t in zip(*np.nonzero(keep))])  # 6 of 8 positions
-    np.testing.assert_allclose(out.loss, expected, rtol=1e-6)
+    assert_close(out.loss, expected, MODEL_LOSS_VS_FORMULA, "loss vs the mean of -log p(label)")
 
 
 def test_labels_and_mask_are_checked_against_the_other_inputs(tmp_path, torch, transformers):

@@ -3,7 +3,7 @@
 Each stage is compared with the reference module it mirrors (subsampler, every encoder layer,
 encoder output, every decoder layer, self- and cross-attention weights, logits, loss), batched
 with padding against the batched reference, in float32 against torch float32 and in float64
-against `model.double()`. Tolerances and their measured justification live in tests/tolerances.py.
+against `model.double()`. Tolerances and their measured justification live in tests/support/tolerances.py.
 """
 
 import copy
@@ -11,27 +11,57 @@ import copy
 import numpy as np
 import pytest
 
-from tests.support.tolerances import MODEL_CACHE_F32, MODEL_F32, MODEL_F64, MODEL_F64_TABLE_PATCHED
+from tests.support.asserts import assert_close
+from tests.support.tolerances import MODEL_CACHE_F32, MODEL_F32, MODEL_F64, MODEL_F64_TABLE_PATCHED, MODEL_UNIFORM_ROW
 
 # Variety of configs (on top of reference_models.SMALL_CONFIG): heads 1..8, d_model not a power of
 # two (and odd), 1-3 conv layers with different (also even) kernels, input_channels > 1, every
 # activation, scale_embedding False, untied lm_head.
 CONFIGS = {
     "small_relu": {},
-    "d33_gelu_1conv_noscale": dict(d_model=33, encoder_attention_heads=3, decoder_attention_heads=1,
-                                   activation_function="gelu", num_conv_layers=1, conv_kernel_sizes=[3],
-                                   scale_embedding=False),
-    "d40_gelu_new_3conv_2ch_untied": dict(d_model=40, encoder_attention_heads=8, decoder_attention_heads=5,
-                                          activation_function="gelu_new", num_conv_layers=3,
-                                          conv_kernel_sizes=[3, 5, 7], conv_channels=16, input_channels=2,
-                                          input_feat_per_channel=13, tie_word_embeddings=False),
-    "d30_silu_even_kernel": dict(d_model=30, encoder_attention_heads=2, decoder_attention_heads=6,
-                                 activation_function="silu", conv_kernel_sizes=[4, 7], encoder_layers=3,
-                                 decoder_layers=1),
+    "d33_gelu_1conv_noscale": dict(
+        d_model=33,
+        encoder_attention_heads=3,
+        decoder_attention_heads=1,
+        activation_function="gelu",
+        num_conv_layers=1,
+        conv_kernel_sizes=[3],
+        scale_embedding=False,
+    ),
+    "d40_gelu_new_3conv_2ch_untied": dict(
+        d_model=40,
+        encoder_attention_heads=8,
+        decoder_attention_heads=5,
+        activation_function="gelu_new",
+        num_conv_layers=3,
+        conv_kernel_sizes=[3, 5, 7],
+        conv_channels=16,
+        input_channels=2,
+        input_feat_per_channel=13,
+        tie_word_embeddings=False,
+    ),
+    "d30_silu_even_kernel": dict(
+        d_model=30,
+        encoder_attention_heads=2,
+        decoder_attention_heads=6,
+        activation_function="silu",
+        conv_kernel_sizes=[4, 7],
+        encoder_layers=3,
+        decoder_layers=1,
+    ),
 }
 
-STAGES = ("subsampler", "encoder_hidden_states", "encoder_attentions", "encoder_last_hidden_state",
-          "decoder_hidden_states", "decoder_attentions", "cross_attentions", "logits", "loss")
+STAGES = (
+    "subsampler",
+    "encoder_hidden_states",
+    "encoder_attentions",
+    "encoder_last_hidden_state",
+    "decoder_hidden_states",
+    "decoder_attentions",
+    "cross_attentions",
+    "logits",
+    "loss",
+)
 
 
 def make_inputs(cfg, seed=0, lengths=(41, 33, 20), n_tokens=7):
@@ -56,9 +86,15 @@ def reference_stages(ref, torch, x, mask, ids, dec_mask, labels):
     t = lambda a: None if a is None else torch.from_numpy(a)  # noqa: E731
     with torch.no_grad():
         sub = ref.model.encoder.conv(t(x).to(dtype)).numpy()
-        o = ref(input_features=t(x).to(dtype), attention_mask=t(mask), decoder_input_ids=t(ids),
-                decoder_attention_mask=t(dec_mask), labels=t(labels), output_hidden_states=True,
-                output_attentions=True)
+        o = ref(
+            input_features=t(x).to(dtype),
+            attention_mask=t(mask),
+            decoder_input_ids=t(ids),
+            decoder_attention_mask=t(dec_mask),
+            labels=t(labels),
+            output_hidden_states=True,
+            output_attentions=True,
+        )
     tup = lambda seq: tuple(s.numpy() for s in seq)  # noqa: E731
     return {
         "subsampler": sub,
@@ -76,8 +112,15 @@ def reference_stages(ref, torch, x, mask, ids, dec_mask, labels):
 def our_stages(model, x, mask, ids, dec_mask, labels):
     from s2t_np.subsampler import subsample
 
-    o = model(x, mask, decoder_input_ids=ids, decoder_attention_mask=dec_mask, labels=labels,
-              output_hidden_states=True, output_attentions=True)
+    o = model(
+        x,
+        mask,
+        decoder_input_ids=ids,
+        decoder_attention_mask=dec_mask,
+        labels=labels,
+        output_hidden_states=True,
+        output_attentions=True,
+    )
     sub = subsample(x.astype(model.dtype), model.params["encoder"]["conv"]["conv_layers"])
     return {
         "subsampler": sub,
@@ -108,21 +151,13 @@ def stage_diffs(ours, ref):
     return diffs
 
 
-def assert_close(actual, desired, tol, err_msg=""):
-    """assert_allclose with a tolerances.py (atol, rtol) pair."""
-    atol, rtol = tol
-    np.testing.assert_allclose(actual, desired, atol=atol, rtol=rtol, err_msg=err_msg)
-
-
 def assert_stages(ours, ref, tolerances, label):
     for stage in STAGES:
         a, b = ours[stage], ref[stage]
-        atol, rtol = tolerances[stage]
         pairs = list(zip(a, b)) if isinstance(b, tuple) else [(a, b)]
         assert len(pairs) >= 1 and (not isinstance(b, tuple) or len(a) == len(b)), stage
         for i, (u, v) in enumerate(pairs):
-            np.testing.assert_allclose(np.asarray(u), np.asarray(v), atol=atol, rtol=rtol,
-                                       err_msg=f"[{label}] stage {stage}[{i}]")
+            assert_close(u, v, tolerances[stage], f"[{label}] stage {stage}[{i}]")
 
 
 def patch_position_tables(ref, torch):
@@ -140,9 +175,8 @@ def patch_position_tables(ref, torch):
 @pytest.fixture(scope="module", params=list(CONFIGS))
 def case(request, tmp_path_factory, torch, transformers):
     """(config name, model dir, torch reference float32, our config) for each variety config."""
-    from tests.support.reference_models import build_model_dir
-
     import s2t_np
+    from tests.support.reference_models import build_model_dir
 
     path, ref = build_model_dir(tmp_path_factory.mktemp(request.param), seed=3, **CONFIGS[request.param])
     return request.param, path, ref, s2t_np.Speech2TextConfig.from_pretrained(path)
@@ -195,7 +229,7 @@ def test_unbatched_without_masks(case, torch):
     ours = model(x, decoder_input_ids=ids).logits
     with torch.no_grad():
         expected = ref(input_features=torch.from_numpy(x), decoder_input_ids=torch.from_numpy(ids)).logits.numpy()
-    assert_close(ours, expected, MODEL_F32["logits"], err_msg=name)
+    assert_close(ours, expected, MODEL_F32["logits"], what=name)
 
 
 def _to_reference_cache(cache, torch):
@@ -217,21 +251,42 @@ def test_cached_decoding_matches_full_and_reference(case, torch):
     cache = model.init_cache(enc)
     enc_t, mask_t = torch.from_numpy(enc), torch.from_numpy(mask)
     for step in range(ids.shape[1]):
-        new = ids[:, step:step + 1]
+        new = ids[:, step : step + 1]
         with torch.no_grad():
-            ref_out = ref(encoder_outputs=(enc_t,), attention_mask=mask_t, decoder_input_ids=torch.from_numpy(new),
-                          past_key_values=_to_reference_cache(cache, torch) if step else None, use_cache=True)
+            ref_out = ref(
+                encoder_outputs=(enc_t,),
+                attention_mask=mask_t,
+                decoder_input_ids=torch.from_numpy(new),
+                past_key_values=_to_reference_cache(cache, torch) if step else None,
+                use_cache=True,
+            )
         logits, cache = model.decode_step(new, enc_mask, cache)
-        assert_close(logits[:, 0], full[:, step], MODEL_CACHE_F32["step_vs_full"],
-                                   err_msg=f"[{name}] cached step {step} vs full pass")
-        assert_close(logits, ref_out.logits.numpy(), MODEL_CACHE_F32["step_vs_reference"],
-                                   err_msg=f"[{name}] cached step {step} vs reference with the same cache")
+        assert_close(
+            logits[:, 0],
+            full[:, step],
+            MODEL_CACHE_F32["step_vs_full"],
+            what=f"[{name}] cached step {step} vs full pass",
+        )
+        assert_close(
+            logits,
+            ref_out.logits.numpy(),
+            MODEL_CACHE_F32["step_vs_reference"],
+            what=f"[{name}] cached step {step} vs reference with the same cache",
+        )
         ref_layers = list(ref_out.past_key_values)
         for i, layer in enumerate(cache):
-            assert_close(layer["self_k"], ref_layers[i][0].numpy(), MODEL_CACHE_F32["cache"],
-                                       err_msg=f"[{name}] self_k layer {i} step {step}")
-            assert_close(layer["cross_v"], ref_layers[i][4].numpy(), MODEL_CACHE_F32["cache"],
-                                       err_msg=f"[{name}] cross_v layer {i} step {step}")
+            assert_close(
+                layer["self_k"],
+                ref_layers[i][0].numpy(),
+                MODEL_CACHE_F32["cache"],
+                what=f"[{name}] self_k layer {i} step {step}",
+            )
+            assert_close(
+                layer["cross_v"],
+                ref_layers[i][4].numpy(),
+                MODEL_CACHE_F32["cache"],
+                what=f"[{name}] cross_v layer {i} step {step}",
+            )
     assert cache[0]["self_k"].shape[2] == ids.shape[1]
 
 
@@ -244,10 +299,13 @@ def test_facade_past_key_values_round_trip(case, torch):
     model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)
     full = model(x, mask, decoder_input_ids=ids).logits
     first = model(x, mask, decoder_input_ids=ids[:, :3], use_cache=True)
-    rest = model(attention_mask=mask, encoder_outputs=(first.encoder_last_hidden_state,),
-                 decoder_input_ids=ids[:, 3:], past_key_values=first.past_key_values)
-    assert_close(np.concatenate([first.logits, rest.logits], axis=1), full,
-                               MODEL_CACHE_F32["step_vs_full"], err_msg=name)
+    rest = model(
+        attention_mask=mask,
+        encoder_outputs=(first.encoder_last_hidden_state,),
+        decoder_input_ids=ids[:, 3:],
+        past_key_values=first.past_key_values,
+    )
+    assert_close(np.concatenate([first.logits, rest.logits], axis=1), full, MODEL_CACHE_F32["step_vs_full"], what=name)
     assert model(x, mask, decoder_input_ids=ids, use_cache=False).past_key_values is None
 
 
@@ -267,9 +325,8 @@ def test_reorder_cache_selects_rows(case):
 
 def test_positions_grow_past_max_positions(tmp_path, torch, transformers):
     """max_source_positions / max_target_positions are initial table sizes, not limits (as in torch)."""
-    from tests.support.reference_models import build_model_dir
-
     import s2t_np
+    from tests.support.reference_models import build_model_dir
 
     path, ref = build_model_dir(tmp_path, seed=5, max_source_positions=8, max_target_positions=4)
     cfg = s2t_np.Speech2TextConfig.from_pretrained(path)
@@ -285,7 +342,7 @@ def test_positions_grow_past_max_positions(tmp_path, torch, transformers):
     cache = model.init_cache(enc)
     steps = []
     for i in range(ids.shape[1]):
-        logits, cache = model.decode_step(ids[:, i:i + 1], enc_mask, cache)
+        logits, cache = model.decode_step(ids[:, i : i + 1], enc_mask, cache)
         steps.append(logits)
     full = model(x, mask, decoder_input_ids=ids).logits
     assert_close(np.concatenate(steps, axis=1), full, MODEL_CACHE_F32["step_vs_full"], "long cached")
@@ -295,9 +352,8 @@ def test_default_s2t_small_size(tmp_path, torch, transformers):
     """The default (s2t-small size) config once, with a short input: every stage in float32, and in
     float64 against model.double() with the position table shared. init_std 0.05 keeps the 12-layer
     activations lively (attention maxima ~0.8) without blowing up."""
-    from tests.support.reference_models import S2T_SMALL_SIZE, build_model_dir
-
     import s2t_np
+    from tests.support.reference_models import S2T_SMALL_SIZE, build_model_dir
 
     path, ref = build_model_dir(tmp_path, seed=7, init_std=0.05, **S2T_SMALL_SIZE)
     cfg = s2t_np.Speech2TextConfig.from_pretrained(path)
@@ -308,8 +364,12 @@ def test_default_s2t_small_size(tmp_path, torch, transformers):
     ref64 = ref.double()  # this test owns ref
     patch_position_tables(ref64, torch)
     model64 = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path, dtype=np.float64)
-    assert_stages(our_stages(model64, *inputs), reference_stages(ref64, torch, *inputs), MODEL_F64_TABLE_PATCHED,
-                  "s2t-small size float64")
+    assert_stages(
+        our_stages(model64, *inputs),
+        reference_stages(ref64, torch, *inputs),
+        MODEL_F64_TABLE_PATCHED,
+        "s2t-small size float64",
+    )
 
 
 def test_base_model_and_encoder_facades(case, torch):
@@ -322,15 +382,18 @@ def test_base_model_and_encoder_facades(case, torch):
     enc = s2t_np.Speech2TextEncoder.from_pretrained(path)
     t = torch.from_numpy
     with torch.no_grad():
-        ref_base = ref.model(input_features=t(x), attention_mask=t(mask), decoder_input_ids=t(ids),
-                             decoder_attention_mask=t(dec_mask))
+        ref_base = ref.model(
+            input_features=t(x), attention_mask=t(mask), decoder_input_ids=t(ids), decoder_attention_mask=t(dec_mask)
+        )
         ref_enc = ref.model.encoder(t(x), attention_mask=t(mask), output_hidden_states=True)
     out = base(x, mask, decoder_input_ids=ids, decoder_attention_mask=dec_mask)
-    assert_close(out.last_hidden_state, ref_base.last_hidden_state.numpy(),
-                               MODEL_F32["decoder_hidden_states"], err_msg=name)
+    assert_close(
+        out.last_hidden_state, ref_base.last_hidden_state.numpy(), MODEL_F32["decoder_hidden_states"], what=name
+    )
     e = enc(x, mask, output_hidden_states=True)
-    assert_close(e.last_hidden_state, ref_enc.last_hidden_state.numpy(),
-                               MODEL_F32["encoder_last_hidden_state"], err_msg=name)
+    assert_close(
+        e.last_hidden_state, ref_enc.last_hidden_state.numpy(), MODEL_F32["encoder_last_hidden_state"], what=name
+    )
     assert len(e.hidden_states) == len(ref_enc.hidden_states) == cfg.encoder_layers + 1
     assert out["last_hidden_state"] is out.last_hidden_state and out[0] is out.last_hidden_state
 
@@ -347,8 +410,16 @@ def test_left_padded_targets_with_fully_masked_rows(case, torch):
     out = model(x, mask, decoder_input_ids=ids, decoder_attention_mask=dec_mask, output_attentions=True)
     t = torch.from_numpy
     with torch.no_grad():
-        expected = ref(input_features=t(x), attention_mask=t(mask), decoder_input_ids=t(ids),
-                       decoder_attention_mask=t(dec_mask), output_attentions=True)
+        expected = ref(
+            input_features=t(x),
+            attention_mask=t(mask),
+            decoder_input_ids=t(ids),
+            decoder_attention_mask=t(dec_mask),
+            output_attentions=True,
+        )
     assert_close(out.logits, expected.logits.numpy(), MODEL_F32["logits"], name)
-    assert_close(out.decoder_attentions[0], expected.decoder_attentions[0].numpy(), MODEL_F32["decoder_attentions"], name)
-    np.testing.assert_allclose(out.decoder_attentions[0][1, :, 0], 1 / ids.shape[1], rtol=1e-6)  # uniform row
+    assert_close(
+        out.decoder_attentions[0], expected.decoder_attentions[0].numpy(), MODEL_F32["decoder_attentions"], name
+    )
+    row = out.decoder_attentions[0][1, :, 0]  # [H, T]: query 0 of the left-padded row sees only masked keys
+    assert_close(row, np.full(row.shape, 1 / ids.shape[1]), MODEL_UNIFORM_ROW, f"{name} uniform row")

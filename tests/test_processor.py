@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from s2t_np import InvalidInputError, ModelNotFoundError, Speech2TextProcessor, load_audio
+from s2t_np import InvalidInputError, ModelNotFoundError, Speech2TextProcessor
+from tests.support.reference_audio import reference_load_audio
 from tests.support.text_fixtures import build_processor_dir, dropped_pieces, train_spm, write_published_layout
 from tests.support.tolerances import EXTRACTOR_VS_HF
 
@@ -18,8 +19,9 @@ def dirs(tmp_path_factory, transformers):
     """{"v5": transformers 5 processor dir (mustc), "hub": the published layout of it}."""
     root = tmp_path_factory.mktemp("processor")
     spm_model = train_spm(root / "spm", "unigram", True)
-    v5, _ = build_processor_dir(root / "v5", spm_model, drop=dropped_pieces(spm_model), lang_codes="mustc",
-                                tgt_lang="fr")
+    v5, _ = build_processor_dir(
+        root / "v5", spm_model, drop=dropped_pieces(spm_model), lang_codes="mustc", tgt_lang="fr"
+    )
     (v5 / "config.json").write_text("{}")  # processor-only directory; the hub writer copies a config
     hub = write_published_layout(root / "hub", v5, lang_codes="mustc", tgt_lang="fr", additional_special_tokens=True)
     return {"v5": v5, "hub": hub}
@@ -27,31 +29,42 @@ def dirs(tmp_path_factory, transformers):
 
 @pytest.fixture(scope="module")
 def waves(data_dir):
-    return [load_audio(data_dir / name) for name in CLIPS]
+    """The clips as both processors receive them, loaded without s2t_np (the processor is under test)."""
+    return [reference_load_audio(data_dir / name) for name in CLIPS]
 
 
 @pytest.fixture(scope="module", params=["v5", "hub"])
 def pair(request, dirs, transformers):
     directory = dirs[request.param]
-    return (Speech2TextProcessor.from_pretrained(directory),
-            transformers.Speech2TextProcessor.from_pretrained(str(directory)))
+    return (
+        Speech2TextProcessor.from_pretrained(directory),
+        transformers.Speech2TextProcessor.from_pretrained(str(directory)),
+    )
 
 
 def _assert_features(got, want):
     atol, rtol = EXTRACTOR_VS_HF
     assert sorted(got) == sorted(want)
-    np.testing.assert_allclose(got["input_features"], want["input_features"], atol=atol, rtol=rtol,
-                               err_msg="processor input_features vs transformers")
+    np.testing.assert_allclose(
+        got["input_features"],
+        want["input_features"],
+        atol=atol,
+        rtol=rtol,
+        err_msg="processor input_features vs transformers",
+    )
     np.testing.assert_array_equal(got["attention_mask"], want["attention_mask"])
 
 
 def test_audio_parity(pair, waves):
     ours, ref = pair
     for wave in waves:
-        _assert_features(ours(wave, sampling_rate=16000, return_tensors="np"),
-                         ref(wave, sampling_rate=16000, return_tensors="np"))
-    _assert_features(ours(audio=waves, sampling_rate=16000, padding=True, return_tensors="np"),
-                     ref(audio=waves, sampling_rate=16000, padding=True, return_tensors="np"))
+        _assert_features(
+            ours(wave, sampling_rate=16000, return_tensors="np"), ref(wave, sampling_rate=16000, return_tensors="np")
+        )
+    _assert_features(
+        ours(audio=waves, sampling_rate=16000, padding=True, return_tensors="np"),
+        ref(audio=waves, sampling_rate=16000, padding=True, return_tensors="np"),
+    )
 
 
 def test_text_parity(pair):
@@ -81,8 +94,14 @@ def test_decode_parity(pair):
 
 def test_settings_loaded_from_either_layout(pair):
     ours, ref = pair
-    for key in ("num_mel_bins", "sampling_rate", "padding_value", "do_ceptral_normalize", "normalize_means",
-                "normalize_vars"):
+    for key in (
+        "num_mel_bins",
+        "sampling_rate",
+        "padding_value",
+        "do_ceptral_normalize",
+        "normalize_means",
+        "normalize_vars",
+    ):
         assert getattr(ours.feature_extractor, key) == getattr(ref.feature_extractor, key), key
     assert ours.tokenizer.lang_code_to_id == ref.tokenizer.lang_code_to_id
     assert ours.tokenizer.tgt_lang == ref.tokenizer.tgt_lang == "fr"
@@ -94,11 +113,15 @@ def test_save_pretrained_writes_transformers_5_layout(pair, tmp_path, transforme
     ours.save_pretrained(tmp_path / "ours")
     ref.save_pretrained(tmp_path / "ref")
     for name in ("processor_config.json", "tokenizer_config.json"):
-        assert json.loads((tmp_path / "ours" / name).read_text()) == json.loads((tmp_path / "ref" / name).read_text()), name
+        assert json.loads((tmp_path / "ours" / name).read_text()) == json.loads(
+            (tmp_path / "ref" / name).read_text()
+        ), name
     assert sorted(p.name for p in (tmp_path / "ours").iterdir()) == sorted(p.name for p in (tmp_path / "ref").iterdir())
     reloaded = transformers.Speech2TextProcessor.from_pretrained(str(tmp_path / "ours"))
-    _assert_features(ours(waves[1], sampling_rate=16000, return_tensors="np"),
-                     reloaded(waves[1], sampling_rate=16000, return_tensors="np"))
+    _assert_features(
+        ours(waves[1], sampling_rate=16000, return_tensors="np"),
+        reloaded(waves[1], sampling_rate=16000, return_tensors="np"),
+    )
     assert reloaded(text="bonjour")["input_ids"] == ours(text="bonjour")["input_ids"]
     ours_again = Speech2TextProcessor.from_pretrained(tmp_path / "ref")
     assert ours_again(text="bonjour")["input_ids"] == ref(text="bonjour")["input_ids"]

@@ -9,12 +9,12 @@ several eos ids, pad 0) covers the combinations the parity tests do not.
 
 import numpy as np
 import pytest
-from tests.support.generation_helpers import EOS_PRONE, VARIED, as_numpy, features, make_pair
-from tests.support.tolerances import SEARCH_LOG_SOFTMAX
 
 from s2t_np.hf.generation import run_search, to_output
 from s2t_np.hf.generation_config import model_generation_config
 from s2t_np.hf.generation_plan import plan_generation
+from tests.support.generation_helpers import EOS_PRONE, VARIED, as_numpy, features, make_pair
+from tests.support.tolerances import SEARCH_LOG_SOFTMAX
 
 
 def torch_step_functions(model, feats, mask, num_beams):
@@ -27,8 +27,13 @@ def torch_step_functions(model, feats, mask, num_beams):
 
     def step(tokens, cache):
         with torch.no_grad():
-            out = model(encoder_outputs=(states,), attention_mask=mask, decoder_input_ids=torch.from_numpy(tokens),
-                        past_key_values=cache, use_cache=True)
+            out = model(
+                encoder_outputs=(states,),
+                attention_mask=mask,
+                decoder_input_ids=torch.from_numpy(tokens),
+                past_key_values=cache,
+                use_cache=True,
+            )
         return out.logits[:, -1].numpy(), out.past_key_values
 
     def reorder(cache, beam_idx):
@@ -98,3 +103,86 @@ def test_search_with_reference_logits(pair, seed):
         # greedy scores are the processed logits themselves: no log_softmax, so bit-identical
         for a, b in zip(ours.scores, ref.scores):
             np.testing.assert_array_equal(a, as_numpy(b))
+
+
+# ---- the early-stop heuristic under early_stopping="never" -------------------------------------
+# transformers' `_check_early_stop_heuristic` (search.py `_early_stop_heuristic`) lets a beam search
+# go on while the best running score / L ** length_penalty beats the worst finished score, with
+# L = max_length - 1 for early_stopping="never" and a positive length_penalty, else the current
+# length. Each case has a step where the worst finished score lies between the two bounds, so the
+# other choice of L changes the output: with a negative penalty, L = max_length stops one step early
+# (fewer score steps); with a positive one, L = cur_len stops 7 steps early with other hypotheses.
+# The test shows this by running transformers itself with the other bound.
+NEVER_CASES = {
+    "negative_length_penalty": dict(length_penalty=-1.0, lengths=[90, 80], seed=0, other_bound="max_length"),
+    "positive_length_penalty": dict(length_penalty=1.0, lengths=[80], seed=1, other_bound="cur_len"),
+}
+
+
+@pytest.fixture(scope="module")
+def eos_prone_reference(tmp_path_factory, torch, transformers):
+    return make_pair(tmp_path_factory.mktemp("never"), **EOS_PRONE).ref
+
+
+def reference_generate(model, feats, mask, **settings):
+    import torch
+
+    with torch.no_grad():
+        return model.generate(
+            torch.from_numpy(feats),
+            attention_mask=torch.from_numpy(mask),
+            return_dict_in_generate=True,
+            output_scores=True,
+            **settings,
+        )
+
+
+@pytest.mark.parametrize("case", list(NEVER_CASES))
+def test_never_early_stopping_bound_matches_transformers(eos_prone_reference, case, monkeypatch):
+    import torch
+    from transformers.generation.utils import GenerationMixin
+
+    from s2t_np.search import beam_search
+    from tests.support.asserts import assert_close
+
+    c, ref_model = NEVER_CASES[case], eos_prone_reference
+    gen = ref_model.generation_config
+    feats, mask = features(c["lengths"], seed=c["seed"])
+    settings = dict(num_beams=2, max_length=20, length_penalty=c["length_penalty"], early_stopping="never")
+    step, reorder = torch_step_functions(ref_model, torch.from_numpy(feats), torch.from_numpy(mask), 2)
+    ours = beam_search(
+        step,
+        reorder,
+        np.full((2 * len(feats), 1), gen.decoder_start_token_id, dtype=np.int64),
+        process=lambda ids, scores: scores,  # no logits processor is active with these settings
+        eos_token_ids=(gen.eos_token_id,),
+        pad_token_id=gen.pad_token_id,
+        output_scores=True,
+        **settings,
+    )
+    ref = reference_generate(ref_model, feats, mask, **settings)
+
+    assert len(ours.scores) == len(ref.scores), f"{case}: {len(ours.scores)} steps, transformers {len(ref.scores)}"
+    np.testing.assert_array_equal(ours.sequences, as_numpy(ref.sequences), err_msg=case)
+    np.testing.assert_array_equal(ours.beam_indices, as_numpy(ref.beam_indices), err_msg=case)
+    assert_close(ours.sequences_scores, as_numpy(ref.sequences_scores), SEARCH_LOG_SOFTMAX, f"{case} sequences_scores")
+    for i, (a, b) in enumerate(zip(ours.scores, ref.scores)):
+        b = as_numpy(b)
+        np.testing.assert_array_equal(np.isneginf(a), np.isneginf(b))
+        assert_close(a[np.isfinite(b)], b[np.isfinite(b)], SEARCH_LOG_SOFTMAX, f"{case} scores at step {i}")
+
+    # The case separates the two bounds: transformers with the other L gives another result.
+    heuristic = GenerationMixin._check_early_stop_heuristic
+
+    def other_bound(**kwargs):
+        if c["other_bound"] == "cur_len":
+            kwargs["early_stopping"] = False  # transformers then divides by the current length
+        else:
+            kwargs["cur_len"] = kwargs["max_length"]  # divides by max_length - prompt length
+        return heuristic(**kwargs)
+
+    monkeypatch.setattr(GenerationMixin, "_check_early_stop_heuristic", staticmethod(other_bound))
+    other = reference_generate(ref_model, feats, mask, **settings)
+    assert len(other.scores) < len(ref.scores), f"{case}: the bound at {c['other_bound']} should stop earlier"
+    if c["other_bound"] == "cur_len":
+        assert not np.array_equal(as_numpy(other.sequences), as_numpy(ref.sequences)), f"{case}: same hypotheses"

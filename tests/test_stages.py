@@ -72,10 +72,9 @@ def test_position_ids_match_reference(torch, transformers):
 
 
 def test_output_lengths_and_subsampled_mask(torch, transformers):
-    from tests.support.reference_models import build_model
-
     from s2t_np import conv_output_lengths
     from s2t_np.encoder import subsampled_mask
+    from tests.support.reference_models import build_model
 
     ref = build_model(seed=0, num_conv_layers=3, conv_kernel_sizes=[3, 5, 7])
     lengths = np.arange(1, 200)
@@ -101,8 +100,9 @@ def test_conv1d_stride2_and_glu_match_torch(torch):
         b = rng.standard_normal(6)
         for t in (1, 2, 3, 4, 8, 17):
             x = rng.standard_normal((2, t, 3))  # [B, T, C_in]
-            expected = torch.nn.functional.conv1d(torch.from_numpy(x).transpose(1, 2), torch.from_numpy(w),
-                                                  torch.from_numpy(b), stride=2, padding=k // 2)
+            expected = torch.nn.functional.conv1d(
+                torch.from_numpy(x).transpose(1, 2), torch.from_numpy(w), torch.from_numpy(b), stride=2, padding=k // 2
+            )
             expected = torch.nn.functional.glu(expected, dim=1).transpose(1, 2).numpy()  # [B, T_out, 3]
             got = glu(conv1d_stride2(x, w, b))
             atol, rtol = MODEL_NN["conv_float64"]

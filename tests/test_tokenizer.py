@@ -12,16 +12,47 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from s2t_np import ModelNotFoundError, Speech2TextTokenizer, TokenizerError
-from tests.support.text_fixtures import MUSTC_LANGS, build_processor_dir, dropped_pieces, train_spm, write_published_layout
+from tests.support.properties import examples
+from tests.support.text_fixtures import (
+    MUSTC_LANGS,
+    build_processor_dir,
+    dropped_pieces,
+    train_spm,
+    write_published_layout,
+)
 
 STRINGS = [
-    "", " ", "   ", "hello world", "Hello World", "HELLO WORLD", "the quick brown fox jumps over a lazy dog",
-    "Mister Quilter is the apostle of the middle classes.", "It's 3.14? Yes! No, maybe; (perhaps) \"quoted\" - dash",
-    "  leading and trailing spaces  ", "multiple   inner    spaces", "tab\tand\nnewline",
-    "Café naïve résumé über straße", "ÉCOLE Ünïcödé", "日本語のテキスト", "emoji 🙂 and symbols ∑ ≠ ∞",
-    "combining e\u0301 vs \u00e9", "zero\u200bwidth", "<s>", "</s>", "<pad><unk>", "a<s>b</s>c<pad>d<unk>e",
-    "the <lang:fr> fox</s>x", "<lang:de><lang:pt>bonjour", "<lang:xx> not a tag", "<lang:fr", "lang:fr>",
-    "bonjour le monde merci beaucoup", "numbers 0 1 2 42 1000 3.5", "x" * 200, "q" * 3 + " " + "z" * 3,
+    "",
+    " ",
+    "   ",
+    "hello world",
+    "Hello World",
+    "HELLO WORLD",
+    "the quick brown fox jumps over a lazy dog",
+    "Mister Quilter is the apostle of the middle classes.",
+    'It\'s 3.14? Yes! No, maybe; (perhaps) "quoted" - dash',
+    "  leading and trailing spaces  ",
+    "multiple   inner    spaces",
+    "tab\tand\nnewline",
+    "Café naïve résumé über straße",
+    "ÉCOLE Ünïcödé",
+    "日本語のテキスト",
+    "emoji 🙂 and symbols ∑ ≠ ∞",
+    "combining e\u0301 vs \u00e9",
+    "zero\u200bwidth",
+    "<s>",
+    "</s>",
+    "<pad><unk>",
+    "a<s>b</s>c<pad>d<unk>e",
+    "the <lang:fr> fox</s>x",
+    "<lang:de><lang:pt>bonjour",
+    "<lang:xx> not a tag",
+    "<lang:fr",
+    "lang:fr>",
+    "bonjour le monde merci beaucoup",
+    "numbers 0 1 2 42 1000 3.5",
+    "x" * 200,
+    "q" * 3 + " " + "z" * 3,
 ]
 
 CASES = {  # name -> (model_type, mustc, tokenizer kwargs)
@@ -46,8 +77,9 @@ def pair(request, spm_models, tmp_path_factory, transformers):
     """(ours, transformers') tokenizers loaded from the same transformers-written directory."""
     model_type, mustc, kwargs = CASES[request.param]
     spm_model = spm_models[(model_type, mustc)]
-    directory, _ = build_processor_dir(tmp_path_factory.mktemp(request.param) / "tok", spm_model,
-                                       drop=dropped_pieces(spm_model), **kwargs)
+    directory, _ = build_processor_dir(
+        tmp_path_factory.mktemp(request.param) / "tok", spm_model, drop=dropped_pieces(spm_model), **kwargs
+    )
     ref = transformers.Speech2TextTokenizer.from_pretrained(str(directory))
     return Speech2TextTokenizer.from_pretrained(directory), ref, directory
 
@@ -73,10 +105,19 @@ def test_encode_parity(pair, text):
 
 
 _PIECES = list("abcdefghijklmnopqrstuvwxyzABCQXZ éüß日<>/:sfrlang.,!?'\"-\t") + [
-    "<s>", "</s>", "<unk>", "<pad>", "<lang:fr>", "<lang:de>", "the ", "bonjour", "  "]
+    "<s>",
+    "</s>",
+    "<unk>",
+    "<pad>",
+    "<lang:fr>",
+    "<lang:de>",
+    "the ",
+    "bonjour",
+    "  ",
+]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
 def test_encode_decode_parity_random_text(pair, text):
     ours, ref, _ = pair
@@ -95,7 +136,9 @@ def test_decode_arbitrary_ids_parity(pair):
     for row in rows:
         ids = row.tolist()
         assert ours.convert_ids_to_tokens(ids) == ref.convert_ids_to_tokens(ids)
-        assert ours.convert_ids_to_tokens(ids, skip_special_tokens=True) == ref.convert_ids_to_tokens(ids, skip_special_tokens=True)
+        assert ours.convert_ids_to_tokens(ids, skip_special_tokens=True) == ref.convert_ids_to_tokens(
+            ids, skip_special_tokens=True
+        )
         for skip in (False, True):
             assert ours.decode(ids, skip_special_tokens=skip) == ref.decode(ids, skip_special_tokens=skip)
     for skip in (False, True):
@@ -119,8 +162,9 @@ def test_vocabulary_and_special_tokens_parity(pair):
     for name in ("bos", "eos", "unk", "pad"):
         assert getattr(ours, f"{name}_token") == getattr(ref, f"{name}_token")
         assert getattr(ours, f"{name}_token_id") == getattr(ref, f"{name}_token_id")
-    assert {i: t.content for i, t in ours.added_tokens_decoder.items()} == \
-        {i: t.content for i, t in ref.added_tokens_decoder.items()}
+    assert {i: t.content for i, t in ours.added_tokens_decoder.items()} == {
+        i: t.content for i, t in ref.added_tokens_decoder.items()
+    }
     tokens = list(ref.get_vocab()) + ["never-a-piece", "<lang:fr>"]
     assert ours.convert_tokens_to_ids(tokens) == ref.convert_tokens_to_ids(tokens)
     assert ours.convert_tokens_to_ids("▁the") == ref.convert_tokens_to_ids("▁the")
@@ -149,11 +193,18 @@ def test_batches_padding_truncation_parity(pair):
     ours, ref, _ = pair
     batch = STRINGS[:12]
     options = [
-        {}, {"padding": True}, {"padding": True, "return_tensors": "np"}, {"padding": "longest", "padding_side": "left"},
-        {"padding": "max_length", "max_length": 40, "return_tensors": "np"}, {"max_length": 6},
-        {"truncation": True, "max_length": 5, "padding": True}, {"padding": True, "pad_to_multiple_of": 8},
-        {"return_attention_mask": False, "padding": True}, {"return_special_tokens_mask": True, "padding": True},
-        {"return_length": True}, {"return_tensors": "np"},
+        {},
+        {"padding": True},
+        {"padding": True, "return_tensors": "np"},
+        {"padding": "longest", "padding_side": "left"},
+        {"padding": "max_length", "max_length": 40, "return_tensors": "np"},
+        {"max_length": 6},
+        {"truncation": True, "max_length": 5, "padding": True},
+        {"padding": True, "pad_to_multiple_of": 8},
+        {"return_attention_mask": False, "padding": True},
+        {"return_special_tokens_mask": True, "padding": True},
+        {"return_length": True},
+        {"return_tensors": "np"},
     ]
     for kwargs in options:
         got, want = ours(batch, **kwargs), ref(batch, **kwargs)
@@ -175,8 +226,10 @@ def test_batches_padding_truncation_parity(pair):
     assert ours(text_target="hello")["input_ids"] == ref(text_target="hello")["input_ids"]
     assert ours("a b", text_target="hello")["labels"] == ref("a b", text_target="hello")["labels"]
     assert ours([[5, 6], [7]], padding=True)["input_ids"] == ref([[5, 6], [7]], padding=True)["input_ids"]
-    assert ours(["the fox", "a dog"], is_split_into_words=True)["input_ids"] == \
-        ref(["the fox", "a dog"], is_split_into_words=True)["input_ids"]
+    assert (
+        ours(["the fox", "a dog"], is_split_into_words=True)["input_ids"]
+        == ref(["the fox", "a dog"], is_split_into_words=True)["input_ids"]
+    )
 
 
 def test_save_pretrained_round_trips_through_transformers(pair, tmp_path, transformers):
@@ -187,8 +240,9 @@ def test_save_pretrained_round_trips_through_transformers(pair, tmp_path, transf
     theirs = json.loads((tmp_path / "ref" / "tokenizer_config.json").read_text())
     assert mine == theirs
     assert (tmp_path / "ours" / "vocab.json").read_bytes() == (tmp_path / "ref" / "vocab.json").read_bytes()
-    assert (tmp_path / "ours" / "sentencepiece.bpe.model").read_bytes() == \
-        (tmp_path / "ref" / "sentencepiece.bpe.model").read_bytes()
+    assert (tmp_path / "ours" / "sentencepiece.bpe.model").read_bytes() == (
+        tmp_path / "ref" / "sentencepiece.bpe.model"
+    ).read_bytes()
     reloaded_ref = transformers.Speech2TextTokenizer.from_pretrained(str(tmp_path / "ours"))
     reloaded_ours = Speech2TextTokenizer.from_pretrained(tmp_path / "ref")
     for text in STRINGS:
@@ -197,9 +251,19 @@ def test_save_pretrained_round_trips_through_transformers(pair, tmp_path, transf
 
 def test_constructor_with_transformers_parameters(pair, transformers):
     _, _, directory = pair
-    kwargs = dict(vocab_file=str(directory / "vocab.json"), spm_file=str(directory / "sentencepiece.bpe.model"),
-                  bos_token="<s>", eos_token="</s>", pad_token="<pad>", unk_token="<unk>", do_upper_case=True,
-                  do_lower_case=False, tgt_lang=None, lang_codes="mustc", sp_model_kwargs={})
+    kwargs = dict(
+        vocab_file=str(directory / "vocab.json"),
+        spm_file=str(directory / "sentencepiece.bpe.model"),
+        bos_token="<s>",
+        eos_token="</s>",
+        pad_token="<pad>",
+        unk_token="<unk>",
+        do_upper_case=True,
+        do_lower_case=False,
+        tgt_lang=None,
+        lang_codes="mustc",
+        sp_model_kwargs={},
+    )
     ours, ref = Speech2TextTokenizer(**kwargs), transformers.Speech2TextTokenizer(**kwargs)
     for text in STRINGS:
         ids = ref(text)["input_ids"]
@@ -214,8 +278,13 @@ def test_published_layout_parity(spm_models, tmp_path, transformers, mustc, addi
     source, _ = build_processor_dir(tmp_path / "v5", spm_model, drop=dropped_pieces(spm_model))
     # build_processor_dir writes a model-less directory: give write_published_layout a config.json
     (source / "config.json").write_text("{}")
-    target = write_published_layout(tmp_path / "hub", source, lang_codes="mustc" if mustc else None,
-                                    tgt_lang="fr" if mustc else None, additional_special_tokens=additional)
+    target = write_published_layout(
+        tmp_path / "hub",
+        source,
+        lang_codes="mustc" if mustc else None,
+        tgt_lang="fr" if mustc else None,
+        additional_special_tokens=additional,
+    )
     ours = Speech2TextTokenizer.from_pretrained(target)
     ref = transformers.Speech2TextTokenizer.from_pretrained(str(target))
     assert ours.do_lower_case is True and ours.model_max_length == ref.model_max_length == 1024
@@ -268,8 +337,9 @@ def test_legacy_special_tokens_map_with_added_token_dicts(spm_models, tmp_path, 
     (source / "config.json").write_text("{}")
     target = write_published_layout(tmp_path / "hub", source)
     entry = {"content": "</s>", "lstrip": True, "rstrip": True, "single_word": False, "normalized": True}
-    (target / "special_tokens_map.json").write_text(json.dumps(
-        {"bos_token": "<s>", "eos_token": entry, "unk_token": "<unk>", "pad_token": "<pad>"}))
+    (target / "special_tokens_map.json").write_text(
+        json.dumps({"bos_token": "<s>", "eos_token": entry, "unk_token": "<unk>", "pad_token": "<pad>"})
+    )
     ours = Speech2TextTokenizer.from_pretrained(target)
     ref = transformers.Speech2TextTokenizer.from_pretrained(str(target))
     for text in STRINGS + ["a </s> b", "x  </s>  y"]:
@@ -277,9 +347,11 @@ def test_legacy_special_tokens_map_with_added_token_dicts(spm_models, tmp_path, 
         assert ours(text)["input_ids"] == ref(text)["input_ids"], text
 
 
-@settings(max_examples=400, deadline=None)
-@given(tokens=st.lists(st.text(alphabet="abc", min_size=1, max_size=4), min_size=1, max_size=5),
-       text=st.text(alphabet="abcx", max_size=14))
+@settings(max_examples=examples(400), deadline=None)
+@given(
+    tokens=st.lists(st.text(alphabet="abc", min_size=1, max_size=4), min_size=1, max_size=5),
+    text=st.text(alphabet="abcx", max_size=14),
+)
 def test_added_token_trie_matches_transformers_trie(tokens, text):
     """Overlapping added tokens: the same (sometimes surprising) cuts as transformers' Trie."""
     from transformers.tokenization_python import Trie
@@ -301,11 +373,18 @@ def test_overlapping_added_tokens_from_config(pair, tmp_path, transformers):
     shutil.copytree(directory, target)
     config = json.loads((target / "tokenizer_config.json").read_text())
     base = max(int(i) for i in config["added_tokens_decoder"]) + 200
-    for offset, (content, flags) in enumerate([("aba", {}), ("b", {}), ("abbc", {"rstrip": True}),
-                                               ("<s>x", {"lstrip": True}), ("fox", {"single_word": True})]):
+    for offset, (content, flags) in enumerate(
+        [("aba", {}), ("b", {}), ("abbc", {"rstrip": True}), ("<s>x", {"lstrip": True}), ("fox", {"single_word": True})]
+    ):
         config["added_tokens_decoder"][str(base + offset)] = {
-            "content": content, "lstrip": False, "rstrip": False, "single_word": False, "normalized": True,
-            "special": False, **flags}
+            "content": content,
+            "lstrip": False,
+            "rstrip": False,
+            "single_word": False,
+            "normalized": True,
+            "special": False,
+            **flags,
+        }
     (target / "tokenizer_config.json").write_text(json.dumps(config))
     ours = Speech2TextTokenizer.from_pretrained(target)
     ref = transformers.Speech2TextTokenizer.from_pretrained(str(target))

@@ -1,8 +1,10 @@
 """transcribe() == transformers' processor + generate + batch_decode on the same directory and audio.
 
 Random-weight models (text_fixtures.VARIED) give nonsense but varied texts; the texts must be
-identical strings. Batches are formed with s2t_np.transcriber.batch_plan on both sides (the
-padding of a batch changes the output, docs/numerics.md section 2).
+identical strings. Both sides batch the same way (the padding of a batch changes the output,
+docs/numerics.md section 2): s2t_np with its batch_plan, the reference with the documented rule
+written again in tests/support/reference_audio.py, which also loads the reference's audio without
+s2t_np.load_audio.
 """
 
 import numpy as np
@@ -11,7 +13,15 @@ import pytest
 import s2t_np
 from s2t_np import GenerationError, InvalidAudioError, ModelNotFoundError, SamplingRateError, load_audio, transcribe
 from s2t_np.transcriber import load
-from tests.support.text_fixtures import VARIED, build_full_dir, dropped_pieces, reference_transcribe, train_spm, write_published_layout
+from tests.support.reference_audio import reference_batches, reference_load_audio
+from tests.support.text_fixtures import (
+    VARIED,
+    build_full_dir,
+    dropped_pieces,
+    reference_transcribe,
+    train_spm,
+    write_published_layout,
+)
 
 CLIPS = ["speech_en_us_m.wav", "speech_en_f3.wav", "speech_en_gb.wav", "speech_fr.wav"]
 
@@ -22,8 +32,14 @@ def dirs(tmp_path_factory, transformers, torch):
     asr_spm = train_spm(root / "spm", "unigram", False)
     st_spm = train_spm(root / "spm", "bpe", True)
     asr, _ = build_full_dir(root / "asr", asr_spm, drop=dropped_pieces(asr_spm), seed=1, model_overrides=VARIED)
-    st, _ = build_full_dir(root / "st", st_spm, seed=2, lang_codes="mustc", tgt_lang="fr",
-                           model_overrides={**VARIED, "tie_word_embeddings": False})
+    st, _ = build_full_dir(
+        root / "st",
+        st_spm,
+        seed=2,
+        lang_codes="mustc",
+        tgt_lang="fr",
+        model_overrides={**VARIED, "tie_word_embeddings": False},
+    )
     hub = write_published_layout(root / "hub", asr)
     (hub / "generation_config.json").unlink()  # the generation keys in config.json must be enough
     return {"asr": asr, "st": st, "hub": hub}
@@ -32,8 +48,13 @@ def dirs(tmp_path_factory, transformers, torch):
 @pytest.fixture(scope="module")
 def reference(dirs, transformers, torch):
     """directory -> (transformers model, transformers processor)."""
-    return {name: (transformers.Speech2TextForConditionalGeneration.from_pretrained(str(d)).eval(),
-                   transformers.Speech2TextProcessor.from_pretrained(str(d))) for name, d in dirs.items()}
+    return {
+        name: (
+            transformers.Speech2TextForConditionalGeneration.from_pretrained(str(d)).eval(),
+            transformers.Speech2TextProcessor.from_pretrained(str(d)),
+        )
+        for name, d in dirs.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +64,7 @@ def paths(data_dir):
 
 def test_one_file(dirs, reference, paths):
     got = transcribe(paths[0], dirs["asr"])
-    want = reference_transcribe(reference["asr"], [load_audio(paths[0])])[0]
+    want = reference_transcribe(reference["asr"], [reference_load_audio(paths[0])])[0]
     assert isinstance(got, str) and got == want
     assert len(set(got)) >= 4, f"degenerate random-weight output {got!r}: the parity check would be weak"
 
@@ -51,21 +72,22 @@ def test_one_file(dirs, reference, paths):
 @pytest.mark.parametrize("batch_size", [8, 3, 1])
 def test_several_files(dirs, reference, paths, batch_size):
     got = transcribe([str(p) for p in paths], dirs["asr"], batch_size=batch_size)
-    want = reference_transcribe(reference["asr"], [load_audio(p) for p in paths], batch_size=batch_size)
+    want = reference_transcribe(reference["asr"], [reference_load_audio(p) for p in paths], batch_size=batch_size)
     assert got == want
     assert len(set(got)) == len(got), "every clip should give its own text"
 
 
 def test_array_and_overrides(dirs, reference, paths):
-    wave = load_audio(paths[1])
-    assert transcribe(wave, dirs["asr"], sampling_rate=16000) == reference_transcribe(reference["asr"], [wave])[0]
-    got = transcribe([wave, load_audio(paths[2])], dirs["asr"], sampling_rate=16000, num_beams=1, max_length=10)
-    want = reference_transcribe(reference["asr"], [wave, load_audio(paths[2])], num_beams=1, max_length=10)
+    wave, other = load_audio(paths[1]), load_audio(paths[2])
+    ref_wave, ref_other = reference_load_audio(paths[1]), reference_load_audio(paths[2])
+    assert transcribe(wave, dirs["asr"], sampling_rate=16000) == reference_transcribe(reference["asr"], [ref_wave])[0]
+    got = transcribe([wave, other], dirs["asr"], sampling_rate=16000, num_beams=1, max_length=10)
+    want = reference_transcribe(reference["asr"], [ref_wave, ref_other], num_beams=1, max_length=10)
     assert got == want
 
 
 def test_translation_with_tgt_lang(dirs, reference, paths):
-    waves = [load_audio(p) for p in paths[:2]]
+    waves = [reference_load_audio(p) for p in paths[:2]]
     model, processor = reference["st"]
     for lang in ("fr", "de"):
         forced = processor.tokenizer.lang_code_to_id[lang]
@@ -75,7 +97,7 @@ def test_translation_with_tgt_lang(dirs, reference, paths):
 
 def test_published_layout_gives_the_same_text(dirs, reference, paths):
     got = transcribe([str(p) for p in paths[:2]], dirs["hub"])
-    want = reference_transcribe(reference["hub"], [load_audio(p) for p in paths[:2]])
+    want = reference_transcribe(reference["hub"], [reference_load_audio(p) for p in paths[:2]])
     assert got == want == transcribe([str(p) for p in paths[:2]], dirs["asr"])
 
 
@@ -120,8 +142,20 @@ def test_shipped_demo_model_on_the_shipped_examples(transformers, torch):
 
     clips = example_clips()
     assert (DEMO_DIR / "config.json").is_file() and clips, "s2t_np/demo or s2t_np/examples is missing"
-    pair = (transformers.Speech2TextForConditionalGeneration.from_pretrained(str(DEMO_DIR)).eval(),
-            transformers.Speech2TextProcessor.from_pretrained(str(DEMO_DIR)))
+    pair = (
+        transformers.Speech2TextForConditionalGeneration.from_pretrained(str(DEMO_DIR)).eval(),
+        transformers.Speech2TextProcessor.from_pretrained(str(DEMO_DIR)),
+    )
     got = transcribe([str(c) for c in clips], "demo")
-    assert got == reference_transcribe(pair, [load_audio(c) for c in clips])
+    assert got == reference_transcribe(pair, [reference_load_audio(c) for c in clips])
     assert all(len(text.split()) >= 2 for text in got), got
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 4, 11])
+def test_batch_plan_is_the_documented_rule(batch_size):
+    """s2t_np's batch_plan equals the rule written independently: longest first, ties in input order."""
+    from s2t_np.transcriber import batch_plan
+
+    lengths = [5, 9, 5, 1, 9, 9, 3, 5, 0.5, 7]
+    assert reference_batches(lengths, 3) == [[1, 4, 5], [9, 0, 2], [7, 6, 3], [8]]  # the rule, by hand
+    assert batch_plan(lengths, batch_size) == reference_batches(lengths, batch_size)

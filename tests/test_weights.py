@@ -7,6 +7,8 @@ import pytest
 
 import s2t_np
 from s2t_np import ModelNotFoundError, Speech2TextConfig, WeightsError, load_params
+from tests.support.asserts import assert_close
+from tests.support.tolerances import WEIGHTS_HALF_LOGITS
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +125,7 @@ def test_half_precision_checkpoints_are_widened(tmp_path, saved, torch, transfor
     ids = np.array([[2, 5, 9, 40]])
     with torch.no_grad():
         expected = ref_half(input_features=torch.from_numpy(x), decoder_input_ids=torch.from_numpy(ids)).logits.numpy()
-    np.testing.assert_allclose(ours(x, decoder_input_ids=ids).logits, expected, atol=3e-5, rtol=1e-6)
+    assert_close(ours(x, decoder_input_ids=ids).logits, expected, WEIGHTS_HALF_LOGITS, f"{half} checkpoint logits")
 
 
 def test_missing_unexpected_and_wrong_shape_keys_are_named(tmp_path, saved):
@@ -174,8 +176,9 @@ def test_base_model_checkpoint(tmp_path, saved):
     ref.model.save_pretrained(tmp_path)
     assert not any(k.startswith("model.") for k in _tensors(tmp_path))
     params = load_params(tmp_path, Speech2TextConfig.from_pretrained(tmp_path))
-    np.testing.assert_array_equal(params["decoder"]["layers"][1]["fc2"]["bias"],
-                                  ref.model.decoder.layers[1].fc2.bias.detach().numpy())
+    np.testing.assert_array_equal(
+        params["decoder"]["layers"][1]["fc2"]["bias"], ref.model.decoder.layers[1].fc2.bias.detach().numpy()
+    )
     assert params["lm_head"]["weight"] is params["decoder"]["embed_tokens"]["weight"]
 
 

@@ -30,9 +30,10 @@ class Pair:
 
 
 def make_pair(path, eos_bias=0.0, **build_kwargs):
-    import s2t_np
     import torch
     import transformers
+
+    import s2t_np
 
     model = build_model(**build_kwargs)
     if eos_bias:
@@ -106,7 +107,9 @@ def assert_same_generation(ours, ref, scores_tol, sequences_scores_tol=None):
             assert a.shape == b.shape and a.dtype == np.float32, f"step {i}: {a.shape} {a.dtype} vs {b.shape}"
             np.testing.assert_array_equal(np.isneginf(a), np.isneginf(b), err_msg=f"step {i}: -inf pattern")
             finite = np.isfinite(b)
-            np.testing.assert_allclose(a[finite], b[finite], atol=scores_tol[0], rtol=scores_tol[1], err_msg=f"scores at step {i}")
+            np.testing.assert_allclose(
+                a[finite], b[finite], atol=scores_tol[0], rtol=scores_tol[1], err_msg=f"scores at step {i}"
+            )
             measured["scores"] = max(measured["scores"], float(np.max(np.abs(a[finite] - b[finite]), initial=0.0)))
     else:
         assert ours.scores is None

@@ -25,13 +25,15 @@ from pathlib import Path
 VARIED = {"scale_embedding": False, "init_std": 0.5}
 MUSTC_LANGS = ["pt", "fr", "ru", "nl", "ro", "it", "es", "de"]
 
-_WORDS = ("the quick brown fox jumps over a lazy dog while speech models translate audio into text "
-          "mister quilter is the apostle of middle classes and we are glad to welcome his gospel "
-          "numpy reference tokenizer sentence piece unigram byte pair encoding language french german "
-          "bonjour le monde merci beaucoup ciao grazie hola gracias danke schön obrigado").split()
+_WORDS = (
+    "the quick brown fox jumps over a lazy dog while speech models translate audio into text "
+    "mister quilter is the apostle of middle classes and we are glad to welcome his gospel "
+    "numpy reference tokenizer sentence piece unigram byte pair encoding language french german "
+    "bonjour le monde merci beaucoup ciao grazie hola gracias danke schön obrigado"
+).split()
 _EXTRA_LINES = [
     "Café naïve résumé über straße déjà vu façade",
-    "Hello, World! It's 3.14? Yes: no; maybe (perhaps) \"quoted\" - dash",
+    'Hello, World! It\'s 3.14? Yes: no; maybe (perhaps) "quoted" - dash',
     "ÉCOLE ÜNÏCÖDÉ MAJUSCULES",
     "numbers 0 1 2 3 4 5 6 7 8 9 10 100 1000",
 ]
@@ -52,9 +54,20 @@ def train_spm(directory, model_type, mustc, vocab_size=90):
     text = directory / "corpus.txt"
     text.write_text("\n".join(corpus()) + "\n", encoding="utf-8")
     prefix = directory / f"{model_type}{'_mustc' if mustc else ''}"
-    options = dict(input=str(text), model_prefix=str(prefix), model_type=model_type, vocab_size=vocab_size,
-                   hard_vocab_limit=False, character_coverage=1.0, bos_id=0, pad_id=1, eos_id=2, unk_id=3,
-                   minloglevel=2, num_threads=1)
+    options = dict(
+        input=str(text),
+        model_prefix=str(prefix),
+        model_type=model_type,
+        vocab_size=vocab_size,
+        hard_vocab_limit=False,
+        character_coverage=1.0,
+        bos_id=0,
+        pad_id=1,
+        eos_id=2,
+        unk_id=3,
+        minloglevel=2,
+        num_threads=1,
+    )
     if mustc:
         options["user_defined_symbols"] = ",".join(f"<lang:{lang}>" for lang in MUSTC_LANGS)
     spm.SentencePieceTrainer.train(**options)
@@ -66,9 +79,12 @@ def dropped_pieces(spm_model, n=3):
     import sentencepiece as spm
 
     sp = spm.SentencePieceProcessor(model_file=str(spm_model))
-    ordinary = [sp.id_to_piece(i) for i in range(sp.get_piece_size())
-                if not sp.is_control(i) and not sp.is_unknown(i) and not sp.id_to_piece(i).startswith("<lang:")]
-    return [p for p in ordinary if len(p) > 1][1:1 + n]  # multi-character pieces occur in ordinary text
+    ordinary = [
+        sp.id_to_piece(i)
+        for i in range(sp.get_piece_size())
+        if not sp.is_control(i) and not sp.is_unknown(i) and not sp.id_to_piece(i).startswith("<lang:")
+    ]
+    return [p for p in ordinary if len(p) > 1][1 : 1 + n]  # multi-character pieces occur in ordinary text
 
 
 def write_tokenizer_files(directory, spm_model, drop=()):
@@ -110,8 +126,15 @@ def build_full_dir(directory, spm_model, drop=(), seed=0, generation=None, model
     return directory, model
 
 
-def write_published_layout(target, source, lang_codes=None, tgt_lang=None, do_lower_case=True,
-                           additional_special_tokens=False, torch_model=None):
+def write_published_layout(
+    target,
+    source,
+    lang_codes=None,
+    tgt_lang=None,
+    do_lower_case=True,
+    additional_special_tokens=False,
+    torch_model=None,
+):
     """Rewrite the transformers 5 directory `source` into the hub layout of the released checkpoints.
 
     With `torch_model`, the weights are written only as pytorch_model.bin (torch.save of the state
@@ -130,7 +153,11 @@ def write_published_layout(target, source, lang_codes=None, tgt_lang=None, do_lo
         if (source / name).exists():
             shutil.copyfile(source / name, target / name)
     config = json.loads((source / "config.json").read_text())
-    generation = json.loads((source / "generation_config.json").read_text()) if (source / "generation_config.json").exists() else {}
+    generation = (
+        json.loads((source / "generation_config.json").read_text())
+        if (source / "generation_config.json").exists()
+        else {}
+    )
     config.pop("dtype", None)
     config["torch_dtype"] = "float32"
     config["transformers_version"] = "4.10.0.dev0"
@@ -138,33 +165,58 @@ def write_published_layout(target, source, lang_codes=None, tgt_lang=None, do_lo
         if key in generation:
             config[key] = generation[key]
     (target / "config.json").write_text(json.dumps(config, indent=2))
-    (target / "preprocessor_config.json").write_text(json.dumps({
-        "do_ceptral_normalize": True, "feature_extractor_type": "Speech2TextFeatureExtractor", "feature_size": 80,
-        "normalize_means": True, "normalize_vars": True, "num_mel_bins": 80, "padding_side": "right",
-        "padding_value": 0.0, "return_attention_mask": True, "sampling_rate": 16000}, indent=2))
+    (target / "preprocessor_config.json").write_text(
+        json.dumps(
+            {
+                "do_ceptral_normalize": True,
+                "feature_extractor_type": "Speech2TextFeatureExtractor",
+                "feature_size": 80,
+                "normalize_means": True,
+                "normalize_vars": True,
+                "num_mel_bins": 80,
+                "padding_side": "right",
+                "padding_value": 0.0,
+                "return_attention_mask": True,
+                "sampling_rate": 16000,
+            },
+            indent=2,
+        )
+    )
     special = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}
     if additional_special_tokens and lang_codes:
         special["additional_special_tokens"] = [f"<lang:{lang}>" for lang in MUSTC_LANGS]
     (target / "special_tokens_map.json").write_text(json.dumps(special))
-    tokenizer_config = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>",
-                        "do_upper_case": False, "do_lower_case": do_lower_case, "tgt_lang": tgt_lang,
-                        "lang_codes": lang_codes, "model_max_length": 1024, "sp_model_kwargs": {},
-                        "special_tokens_map_file": "/home/user/s2t/special_tokens_map.json", "tokenizer_file": None,
-                        "name_or_path": "facebook/s2t-test", "tokenizer_class": "Speech2TextTokenizer"}
+    tokenizer_config = {
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "unk_token": "<unk>",
+        "pad_token": "<pad>",
+        "do_upper_case": False,
+        "do_lower_case": do_lower_case,
+        "tgt_lang": tgt_lang,
+        "lang_codes": lang_codes,
+        "model_max_length": 1024,
+        "sp_model_kwargs": {},
+        "special_tokens_map_file": "/home/user/s2t/special_tokens_map.json",
+        "tokenizer_file": None,
+        "name_or_path": "facebook/s2t-test",
+        "tokenizer_class": "Speech2TextTokenizer",
+    }
     (target / "tokenizer_config.json").write_text(json.dumps(tokenizer_config))
     return target
 
 
 def reference_transcribe(pair, waves, batch_size=8, **generate_kwargs):
-    """transformers doing what s2t_np.transcribe does: the same batches (s2t_np.transcriber.batch_plan),
-    processor + generate + batch_decode(skip_special_tokens=True)."""
+    """transformers doing what s2t_np.transcribe documents: the same batches (reference_audio.reference_batches,
+    written independently of s2t_np's batch_plan), processor + generate + batch_decode(skip_special_tokens=True).
+    `waves` come from reference_audio.reference_load_audio, not from s2t_np.load_audio."""
     import torch
 
-    from s2t_np.transcriber import batch_plan
+    from tests.support.reference_audio import reference_batches
 
     model, processor = pair
     texts = [None] * len(waves)
-    for batch in batch_plan([len(w) for w in waves], batch_size):
+    for batch in reference_batches([len(w) for w in waves], batch_size):
         inputs = processor([waves[i] for i in batch], sampling_rate=16000, padding=True, return_tensors="pt")
         with torch.no_grad():
             ids = model.generate(inputs["input_features"], attention_mask=inputs["attention_mask"], **generate_kwargs)
