@@ -290,3 +290,29 @@ def test_padding_strategy_enum(hf, batch, transformers):
         hf()(batch, sampling_rate=16000, **call),
         "PaddingStrategy enum",
     )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"a": [[1, 2], [3, 4]], "b": [1.0, 2.0]},
+        {"a": [[1, 2], [3]]},
+        {"input_features": [np.zeros((3, 2), np.float32), np.ones((2, 2), np.float32)]},
+        {"a": 5},
+    ],
+    ids=["lists", "ragged", "ragged-arrays", "scalar"],
+)
+def test_batch_feature_converts_like_transformers(data, transformers):
+    ours = s2t_np.BatchFeature(data, tensor_type="np")
+    ref = transformers.BatchFeature(data, tensor_type="np")
+    assert list(ours) == list(ref) and "tensor_type" not in ours
+    for key in ref:
+        assert (
+            isinstance(ours[key], np.ndarray)
+            and ours[key].dtype == ref[key].dtype
+            and ours[key].shape == ref[key].shape
+        )
+        for a, b in zip(ours[key].ravel(), ref[key].ravel()):
+            np.testing.assert_array_equal(a, b)
+    with pytest.raises(UnsupportedOptionError):
+        s2t_np.BatchFeature(data, tensor_type="pt")

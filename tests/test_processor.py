@@ -150,3 +150,19 @@ def test_errors(tmp_path, pair):
         Speech2TextProcessor.from_pretrained(tmp_path / "empty")
     with pytest.raises(InvalidInputError):
         Speech2TextProcessor(object(), ours.tokenizer)
+
+
+def test_from_pretrained_keywords_reach_the_feature_extractor(tmp_path, transformers):
+    """transformers hands every keyword to both parts: extractor settings override the file's, the
+    tokenizer keeps the rest (and saves them back)."""
+    from s2t_np.hf.pretrained import DEMO_DIR
+
+    kwargs = dict(padding_value=1.0, normalize_vars=False, do_upper_case=True)
+    ours = Speech2TextProcessor.from_pretrained(DEMO_DIR, **kwargs)
+    ref = transformers.Speech2TextProcessor.from_pretrained(str(DEMO_DIR), **kwargs)
+    assert ours.feature_extractor.to_dict() == ref.feature_extractor.to_dict()
+    assert (ours.feature_extractor.padding_value, ours.tokenizer.do_upper_case) == (1.0, True)
+    ours.save_pretrained(tmp_path / "ours")
+    ref.save_pretrained(tmp_path / "ref")
+    for name in ("processor_config.json", "tokenizer_config.json"):
+        assert json.loads((tmp_path / "ours" / name).read_text()) == json.loads((tmp_path / "ref" / name).read_text())

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from s2t_np import ModelNotFoundError, Speech2TextTokenizer, TokenizerError
+from s2t_np import InvalidInputError, ModelNotFoundError, Speech2TextTokenizer, TokenizerError
 from tests.support.properties import examples
 from tests.support.text_fixtures import (
     MUSTC_LANGS,
@@ -414,3 +414,33 @@ def test_core_text_rule_matches_the_reference(pair):
         tokens = ref.convert_ids_to_tokens(ids)
         decoded = rule.tokens_to_text(sp_model, tokens, ref.all_special_tokens, ref.do_upper_case)
         assert decoded == ref.decode(ids, clean_up_tokenization_spaces=False), text
+
+
+PAIR_BATCHES = [
+    [("hello world", "the quick brown fox"), ("bonjour", "le monde")],
+    [["hello world", "the dog"]],
+    [("x",), ["hello"]],
+    [("Hello", ["pre", "split"])],
+]
+
+
+@pytest.mark.parametrize("batch", PAIR_BATCHES, ids=range(len(PAIR_BATCHES)))
+@pytest.mark.parametrize("split", [False, True])
+def test_batches_of_text_pairs(pair, batch, split):
+    """A batch item that is a (text, pair) tuple or list encodes as a pair, as in transformers."""
+    ours, ref, _ = pair
+    try:
+        expected = dict(ref(batch, is_split_into_words=split))
+    except (ValueError, TypeError):
+        with pytest.raises(ValueError):
+            ours(batch, is_split_into_words=split)
+        return
+    assert dict(ours(batch, is_split_into_words=split)) == expected
+
+
+def test_batch_items_of_three_texts_are_an_error(pair):
+    ours, ref, _ = pair
+    with pytest.raises(ValueError, match="pair of sequences"):
+        ref([["a", "b", "c"]])
+    with pytest.raises(InvalidInputError, match="pair of sequences"):
+        ours([["a", "b", "c"]])

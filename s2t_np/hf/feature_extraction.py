@@ -52,6 +52,7 @@ from ..errors import (
     UnsupportedOptionError,
 )
 from ..kaldi_fbank import speech2text_fbank
+from .batch_encoding import as_array
 from .pretrained import feature_extractor_settings
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,25 @@ PADDING_STRATEGIES = {
 
 
 class BatchFeature(dict):
-    """The extractor's result: a dict (``out["input_features"]``) with attribute access (``out.input_features``)."""
+    """The extractor's result: a dict (``out["input_features"]``) with attribute access (``out.input_features``).
+
+    ``BatchFeature(data, tensor_type="np")`` converts every value to a NumPy array as transformers
+    does (ragged rows become an object array of per-row arrays); other tensor types are not offered.
+    """
+
+    def __init__(self, data=None, tensor_type=None):
+        super().__init__(data or {})
+        if tensor_type is not None:
+            self.convert_to_tensors(tensor_type)
+
+    def convert_to_tensors(self, tensor_type="np"):
+        if tensor_type not in ("np", "numpy"):
+            raise UnsupportedOptionError(f'tensor_type={tensor_type!r}: s2t_np returns NumPy arrays ("np")')
+        for key, value in self.items():
+            self[key] = (
+                value if isinstance(value, np.ndarray) else as_array(list(value) if isinstance(value, tuple) else value)
+            )
+        return self
 
     def __getattr__(self, name):
         try:

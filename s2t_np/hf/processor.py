@@ -68,9 +68,16 @@ class Speech2TextProcessor:
 
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path, **kwargs):
-        """Load both parts from a local directory (either layout); kwargs go to the tokenizer."""
+        """Load both parts from a local directory (either layout).
+
+        As in transformers, every keyword goes to the tokenizer (which keeps unknown ones to save
+        them back), and those naming a feature-extractor setting (e.g. padding_value) override it.
+        """
         directory = resolve_model_dir(pretrained_model_name_or_path)
-        feature_extractor = Speech2TextFeatureExtractor(**feature_extractor_settings(directory))
+        settings = feature_extractor_settings(directory)
+        known = Speech2TextFeatureExtractor(**settings).to_dict()
+        settings.update({k: v for k, v in kwargs.items() if k in known})
+        feature_extractor = Speech2TextFeatureExtractor(**settings)
         tokenizer = Speech2TextTokenizer.from_pretrained(directory, **kwargs)
         return cls(feature_extractor=feature_extractor, tokenizer=tokenizer)
 

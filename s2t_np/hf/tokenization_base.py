@@ -168,6 +168,8 @@ class TokenizerBase:
             raise InvalidInputError("If `text` is a batch, `text_pair` must also be a batch of the same length.")
         rows = []
         for item, pair_item in zip(text, pairs, strict=True):
+            if pair_item is None:
+                item, pair_item = _split_pair(item, is_split_into_words)
             ids = self._ids_of(item, is_split_into_words, split_special_tokens)
             pair = self._ids_of(pair_item, is_split_into_words, split_special_tokens) if pair_item is not None else None
             row = self._prepare(ids, pair, add_special_tokens, truncation, max_length, return_special_tokens_mask)
@@ -284,3 +286,25 @@ class TokenizerBase:
             clean_up_tokenization_spaces=clean_up_tokenization_spaces,
         )
         return [result] if isinstance(result, str) else result
+
+
+def _split_pair(item, is_split_into_words):
+    """transformers' rule for one batch item: ("text", "pair") is a text pair, [x] is x.
+
+    A list or tuple of two texts (or two word lists) is a pair; with is_split_into_words only a
+    tuple is, a list being one pre-tokenized text. Ids, and word lists, pass through.
+    """
+    if not isinstance(item, (list, tuple)) or not item or isinstance(item[0], (int, np.integer)):
+        return item, None
+    texts = (str, list, tuple)
+    if (
+        len(item) == 2
+        and (not is_split_into_words or isinstance(item, tuple))
+        and all(isinstance(t, texts) for t in item)
+    ):
+        return item[0], item[1]
+    if len(item) == 1:
+        return item[0], None
+    if not is_split_into_words:
+        raise InvalidInputError(f"Expected a pair of sequences, got {len(item)} sequences.")
+    return item, None
