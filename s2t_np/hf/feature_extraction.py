@@ -258,7 +258,7 @@ class Speech2TextFeatureExtractor:
             padded.append(f.astype(np.float32, copy=False))
             masks.append(mask)
 
-        out = BatchFeature(input_features=padded)
+        out = BatchFeature({"input_features": padded})
         if return_attention_mask:
             out["attention_mask"] = masks
         if return_tensors == "np":
