@@ -23,7 +23,29 @@ The expected keys and their shapes are derived from the config (`expected_shapes
 
 Layouts are kept as in torch: Linear weight [out, in], Conv1d weight [C_out, C_in, k], embeddings
 [V, D]; the stage functions are written for those layouts. Base-model checkpoints (saved from
-`Speech2TextModel`, keys without the `model.` prefix) are accepted too.
+`Speech2TextModel`, keys without the `model.` prefix) are accepted too, and so are encoder
+checkpoints (saved from `Speech2TextEncoder`: keys `conv.*`, `layers.*`, `layer_norm.*`, read as
+`model.encoder.*`) where only the encoder is loaded (`encoder_only=True`; the decoder and
+`lm_head` keys of a full checkpoint are then on the ignore list).
+
+The inverse map, `checkpoint_tensors(params, cfg)`, walks the same `expected_shapes` and gives
+back {checkpoint key: array}; `write_safetensors` stores them (the directory layout and the key
+prefix each transformers class uses are s2t_np/hf/checkpoint.py's).
+
+`init_params(cfg, seed)` draws a random params tree by transformers' init rule
+(`Speech2TextPreTrainedModel._init_weights`, which adds only the sinusoidal position buffer to
+`PreTrainedModel._init_weights`), with std = `cfg.init_std` (Speech2TextConfig has no
+`initializer_range`, so the generic rule falls through to `init_std`):
+
+    Linear, Conv1d:  weight ~ N(0, init_std^2), bias = 0   (not torch's kaiming-uniform default)
+    Embedding:       weight ~ N(0, init_std^2), row pad_token_id = 0 (nn.Embedding padding_idx)
+    LayerNorm:       weight = 1, bias = 0
+    lm_head:         untied: a bias-free Linear, N(0, init_std^2) with NO zero row;
+                     tied: the embedding itself (so its row pad_token_id is 0 too)
+
+Draws follow the order of `expected_shapes` (encoder first, so an encoder-only init equals the
+encoder of a full init with the same seed) and are rounded to float32, the dtype transformers
+initialises in; a float64 model holds the same float32 values, widened exactly.
 """
 
 import json
@@ -31,15 +53,20 @@ import struct
 
 import numpy as np
 from safetensors import safe_open
+from safetensors.numpy import save_file
 
 from .errors import ConfigError, WeightsError
 
 IGNORED_KEYS = ("model.encoder.embed_positions.weights", "model.decoder.embed_positions.weights")
 FLOAT_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64}
+ENCODER_CHECKPOINT_PREFIXES = ("conv.", "layers.", "layer_norm.")  # keys of a Speech2TextEncoder checkpoint
 
 
-def expected_shapes(cfg, with_lm_head=True):
-    """Every checkpoint key the config implies -> its shape (the audited key map's right-hand side)."""
+def expected_shapes(cfg, with_lm_head=True, encoder_only=False):
+    """Every checkpoint key the config implies -> its shape (the audited key map's right-hand side).
+
+    `encoder_only`: the `model.encoder.*` keys alone (no decoder, no lm_head).
+    """
     d = cfg.d_model
     shapes = {}
 
@@ -69,6 +96,8 @@ def expected_shapes(cfg, with_lm_head=True):
         linear(f"{p}.fc2", d, cfg.encoder_ffn_dim)
         norm(f"{p}.final_layer_norm")
     norm("model.encoder.layer_norm")
+    if encoder_only:
+        return shapes
     shapes["model.decoder.embed_tokens.weight"] = (cfg.vocab_size, d)
     for i in range(cfg.decoder_layers):
         p = f"model.decoder.layers.{i}"
@@ -151,14 +180,26 @@ def _insert(tree, path, value):
     node[parts[-1]] = value
 
 
-def build_params(tensors, cfg, with_lm_head=True, source="checkpoint"):
-    """Audited map of checkpoint tensors {key: array} -> nested params dict (see the module docstring)."""
-    if tensors and not any(k.startswith("model.") for k in tensors):  # a Speech2TextModel (base) checkpoint
+def build_params(tensors, cfg, with_lm_head=True, source="checkpoint", encoder_only=False):
+    """Audited map of checkpoint tensors {key: array} -> nested params dict (see the module docstring).
+
+    `encoder_only`: build `params["encoder"]` alone (for Speech2TextEncoder).
+    """
+    if tensors and all(k.startswith(ENCODER_CHECKPOINT_PREFIXES) for k in tensors):  # a Speech2TextEncoder one
+        if not encoder_only:
+            raise WeightsError(
+                f"{source} is an encoder checkpoint (keys conv.*, layers.*, layer_norm.*, as Speech2TextEncoder "
+                "saves them): it has no decoder; load it with Speech2TextEncoder"
+            )
+        tensors = {f"model.encoder.{k}": v for k, v in tensors.items()}
+    elif tensors and not any(k.startswith("model.") for k in tensors):  # a Speech2TextModel (base) checkpoint
         tensors = {f"model.{k}": v for k, v in tensors.items()}
-    shapes = expected_shapes(cfg, with_lm_head)
+    shapes = expected_shapes(cfg, with_lm_head and not encoder_only, encoder_only)
     ignored = set(IGNORED_KEYS)
-    if cfg.tie_word_embeddings or not with_lm_head:
+    if cfg.tie_word_embeddings or not with_lm_head or encoder_only:
         ignored.add("lm_head.weight")
+    if encoder_only:  # the decoder of a full checkpoint, key by key
+        ignored |= set(expected_shapes(cfg, with_lm_head=False)) - set(shapes)
     missing = sorted(k for k in shapes if k not in tensors)
     unexpected = sorted(k for k in tensors if k not in shapes and k not in ignored)
     wrong = sorted(
@@ -180,6 +221,8 @@ def build_params(tensors, cfg, with_lm_head=True, source="checkpoint"):
     for key in shapes:
         _insert(params, key.removeprefix("model."), tensors[key])
     params.setdefault("encoder", {}).setdefault("layers", [])
+    if encoder_only:
+        return params
     params.setdefault("decoder", {}).setdefault("layers", [])
     if with_lm_head:
         tied = cfg.tie_word_embeddings
@@ -195,3 +238,47 @@ def compute_dtype(dtype):
     if dt not in (np.float32, np.float64):
         raise ConfigError(f"dtype must be float32 or float64, got {dt}")
     return dt.type
+
+
+def checkpoint_tensors(params, cfg, with_lm_head=True, encoder_only=False):
+    """The inverse key map: params -> {checkpoint key: C-ordered array} for every key of `expected_shapes`.
+
+    A tied lm_head is not stored (it is `model.decoder.embed_tokens.weight`), as transformers saves it.
+    """
+    tensors = {}
+    for key, shape in expected_shapes(cfg, with_lm_head, encoder_only).items():
+        node = params
+        for part in key.removeprefix("model.").split("."):
+            node = node[int(part)] if part.isdigit() else node[part]
+        array = np.ascontiguousarray(node)
+        if array.shape != shape:
+            raise WeightsError(f"params {key}: shape {array.shape}, config implies {shape}")
+        tensors[key] = array
+    return tensors
+
+
+def write_safetensors(tensors, file):
+    """Store {key: array} in one safetensors file; metadata {"format": "pt"} as transformers writes and expects."""
+    save_file(tensors, str(file), metadata={"format": "pt"})
+
+
+def init_params(cfg, seed=None, dtype=np.float32, with_lm_head=True, encoder_only=False):
+    """A random params tree by transformers' init rule (module docstring), the same tree `build_params` gives.
+
+    seed: None, an int or a np.random.Generator (used as is). dtype: float32 or float64.
+    """
+    dtype = compute_dtype(dtype)
+    rng = np.random.default_rng(seed)
+    std = cfg.init_std
+    tensors = {}
+    for key, shape in expected_shapes(cfg, with_lm_head, encoder_only).items():
+        if key.endswith(".bias"):  # Linear, Conv1d and LayerNorm biases
+            array = np.zeros(shape, np.float32)
+        elif "layer_norm" in key:  # LayerNorm weight
+            array = np.ones(shape, np.float32)
+        else:  # Linear / Conv1d / Embedding weight, lm_head
+            array = rng.normal(0.0, std, shape).astype(np.float32)
+        tensors[key] = array.astype(dtype, copy=False)
+    if not encoder_only:
+        tensors["model.decoder.embed_tokens.weight"][cfg.pad_token_id] = 0.0  # padding_idx row
+    return build_params(tensors, cfg, with_lm_head, source="init_params", encoder_only=encoder_only)

@@ -4,7 +4,9 @@
 `from_pretrained` does: `model.safetensors`, else the shards listed in
 `model.safetensors.index.json` ("weight_map": key -> file), else `pytorch_model.bin`; reads them
 (s2t_np/weights.py for safetensors, `read_torch_state_dict` below for torch files) and builds the
-params through the audited key map of s2t_np/weights.py.
+params through the audited key map of s2t_np/weights.py. `save_params(model_dir, params, cfg,
+architecture)` writes the inverse: one `model.safetensors` with the state-dict keys of that
+transformers class (`KEY_PREFIX`: the audited map's keys, less the class's own path in the model).
 
 Some published Speech2Text checkpoints (the MuST-C multilingual and the large models) ship only
 `pytorch_model.bin`. Since torch 1.6 that file is a zip archive:
@@ -32,11 +34,25 @@ import numpy as np
 
 from ..checks import read_json
 from ..errors import ModelNotFoundError, WeightsError
-from ..weights import bf16_to_float32, build_params, compute_dtype, read_safetensors
+from ..weights import (
+    bf16_to_float32,
+    build_params,
+    checkpoint_tensors,
+    compute_dtype,
+    read_safetensors,
+    write_safetensors,
+)
 
 SINGLE_FILE = "model.safetensors"
 INDEX_FILE = "model.safetensors.index.json"
 TORCH_FILE = "pytorch_model.bin"
+
+# transformers class -> the prefix its state-dict keys lack (Speech2TextModel saves "encoder.*", not "model.encoder.*")
+KEY_PREFIX = {
+    "Speech2TextForConditionalGeneration": "",
+    "Speech2TextModel": "model.",
+    "Speech2TextEncoder": "model.encoder.",
+}
 
 # torch storage class name -> NumPy dtype of its elements ("bf16" is widened by bits)
 STORAGE_DTYPES = {
@@ -155,8 +171,11 @@ def checkpoint_files(model_dir):
     raise ModelNotFoundError(f"no {SINGLE_FILE}, {INDEX_FILE} or {TORCH_FILE} in {str(path)!r}")
 
 
-def load_params(model_dir, cfg, dtype=np.float32, *, with_lm_head=True):
-    """Load and audit the weights of a transformers-format directory -> nested params dict in `dtype`."""
+def load_params(model_dir, cfg, dtype=np.float32, *, with_lm_head=True, encoder_only=False):
+    """Load and audit the weights of a transformers-format directory -> nested params dict in `dtype`.
+
+    `encoder_only`: params["encoder"] alone, from an encoder checkpoint or the encoder of a full one.
+    """
     dtype = compute_dtype(dtype)
     files, weight_map = checkpoint_files(model_dir)
     if files[0].name == TORCH_FILE:
@@ -174,4 +193,20 @@ def load_params(model_dir, cfg, dtype=np.float32, *, with_lm_head=True):
                 f"{INDEX_FILE} in {str(model_dir)!r} disagrees with its shards: listed but absent "
                 f"{sorted(listed - found)}, present but unlisted {sorted(found - listed)}"
             )
-    return build_params(tensors, cfg, with_lm_head, source=f"checkpoint in {str(model_dir)!r}")
+    return build_params(
+        tensors, cfg, with_lm_head, source=f"checkpoint in {str(model_dir)!r}", encoder_only=encoder_only
+    )
+
+
+def save_params(model_dir, params, cfg, architecture):
+    """Write `model.safetensors` with the keys transformers' `architecture` class saves (no tied lm_head)."""
+    prefix = KEY_PREFIX[architecture]
+    tensors = checkpoint_tensors(
+        params,
+        cfg,
+        with_lm_head=architecture == "Speech2TextForConditionalGeneration",
+        encoder_only=architecture == "Speech2TextEncoder",
+    )
+    path = Path(model_dir) / SINGLE_FILE
+    write_safetensors({key.removeprefix(prefix): array for key, array in tensors.items()}, path)
+    return path

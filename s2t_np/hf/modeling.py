@@ -1,11 +1,16 @@
 """HF-compatible facades: Speech2TextEncoder, Speech2TextModel, Speech2TextForConditionalGeneration.
 
 Thin classes that hold a config and a params dict and call the stage functions (encoder.py,
-decoder.py); no math lives here. Arguments and output field names follow transformers'
-`forward` (input_features, attention_mask, decoder_input_ids, decoder_attention_mask,
-encoder_outputs, past_key_values, use_cache, output_attentions, output_hidden_states, labels),
-with NumPy arrays in and out. `past_key_values` is the plain cache of decoder.py (a list of
-per-layer dicts), not a transformers Cache object.
+decoder.py); no math lives here. `Cls(config)` without params draws random weights by
+transformers' init rule (weights.init_params, `seed=` an int or a np.random.Generator);
+`save_pretrained(directory)` writes what transformers' `save_pretrained` of the same class writes
+(config.json, model.safetensors under that class's keys, generation_config.json when
+`generation_config` is set), and `transformers.<Cls>.from_pretrained` reads it back.
+
+Arguments and output field names follow transformers' `forward` (input_features, attention_mask,
+decoder_input_ids, decoder_attention_mask, encoder_outputs, past_key_values, use_cache,
+output_attentions, output_hidden_states, labels), with NumPy arrays in and out. `past_key_values`
+is the plain cache of decoder.py (a list of per-layer dicts), not a transformers Cache object.
 
 For search code, Speech2TextForConditionalGeneration also exposes the decoding step:
 
@@ -24,10 +29,10 @@ from ..decoder import decoder_forward, init_cache, lm_logits, reorder_cache, shi
 from ..encoder import encode, subsampled_mask
 from ..errors import InvalidInputError
 from ..nn import cross_entropy
-from ..weights import compute_dtype
-from .checkpoint import load_params
-from .configuration import Speech2TextConfig
-from .generation_config import GenerationConfig
+from ..weights import compute_dtype, init_params
+from .checkpoint import load_params, save_params
+from .configuration import Speech2TextConfig, write_config, write_json
+from .generation_config import GENERATION_CONFIG_FILE, GenerationConfig
 from .outputs import BaseModelOutput, Seq2SeqLMOutput, Seq2SeqModelOutput
 from .pretrained import resolve_model_dir
 
@@ -35,11 +40,17 @@ from .pretrained import resolve_model_dir
 # ---- facades -----------------------------------------------------------------------------------
 class _Pretrained:
     _with_lm_head = False
+    _encoder_only = False
+    _architecture = None  # the transformers class name, written to config.json by save_pretrained
 
-    def __init__(self, config, params, dtype=np.float32, name_or_path=None):
+    def __init__(self, config, params=None, dtype=np.float32, name_or_path=None, *, seed=None):
         self.config = config
-        self.params = params
         self.dtype = compute_dtype(dtype)
+        if params is None:  # random weights, transformers' init rule
+            params = init_params(config, seed, self.dtype, self._with_lm_head, self._encoder_only)
+        elif seed is not None:
+            raise InvalidInputError("seed= draws random weights; it cannot be combined with params")
+        self.params = params
         self.name_or_path = name_or_path  # the directory from_pretrained read (generation_config.json lives there)
 
     @classmethod
@@ -47,8 +58,18 @@ class _Pretrained:
         """Load config.json and the weights of a local transformers-format directory (or "demo")."""
         model_dir = resolve_model_dir(model_dir)
         config = Speech2TextConfig.from_pretrained(model_dir)
-        params = load_params(model_dir, config, dtype, with_lm_head=cls._with_lm_head)
+        params = load_params(model_dir, config, dtype, with_lm_head=cls._with_lm_head, encoder_only=cls._encoder_only)
         return cls(config, params, dtype, name_or_path=str(Path(model_dir)))
+
+    def save_pretrained(self, save_directory):
+        """Write config.json, model.safetensors and (when set) generation_config.json, as transformers does."""
+        path = Path(save_directory)
+        write_config(self.config, path, architectures=[self._architecture], dtype=np.dtype(self.dtype).name)
+        save_params(path, self.params, self.config, self._architecture)
+        generation_config = getattr(self, "generation_config", None)
+        if generation_config is not None:  # transformers writes only the fields that are set
+            values = {k: v for k, v in generation_config.to_dict().items() if v is not None}
+            write_json({**values, **dict(generation_config.unsupported)}, path / GENERATION_CONFIG_FILE)
 
     def _features(self, input_features, attention_mask):
         attention_mask = check_features(input_features, attention_mask, self.config)
@@ -57,6 +78,9 @@ class _Pretrained:
 
 class Speech2TextEncoder(_Pretrained):
     """The encoder alone (HF Speech2TextEncoder): features -> BaseModelOutput."""
+
+    _encoder_only = True
+    _architecture = "Speech2TextEncoder"
 
     def __call__(self, input_features, attention_mask=None, output_attentions=False, output_hidden_states=False):
         features, attention_mask = self._features(input_features, attention_mask)
@@ -73,6 +97,8 @@ class Speech2TextEncoder(_Pretrained):
 
 class Speech2TextModel(_Pretrained):
     """Encoder-decoder without LM head (HF Speech2TextModel): last_hidden_state is the decoder output."""
+
+    _architecture = "Speech2TextModel"
 
     @property
     def encoder(self):
@@ -186,6 +212,7 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
     """Speech2TextModel + LM head (HF Speech2TextForConditionalGeneration): logits, loss, decoding step."""
 
     _with_lm_head = True
+    _architecture = "Speech2TextForConditionalGeneration"
     # Default generation settings (a GenerationConfig), read once by from_pretrained like
     # transformers' `model.generation_config`; None: generate() derives them from self.config.
     generation_config = None
