@@ -146,3 +146,88 @@ def test_no_arguments_job_with_a_stand_in_demo(model_dir, data_dir, tmp_path, mo
     monkeypatch.setattr(cli, "EXAMPLES_DIR", tmp_path / "none")
     assert main([]) == 1
     assert "no example clips" in capsys.readouterr().err
+
+
+# ---- trace and compare (the parity oracle's files) ----------------------------------------------
+def test_trace_writes_the_oracle_trace_of_the_demo_model(data_dir, tmp_path):
+    """`trace` = processor features + greedy hypothesis + oracle.trace, saved: the file equals the in-process trace."""
+    import numpy as np
+
+    import s2t_np
+    from s2t_np.oracle import assert_trace_close, load_trace, trace
+
+    clip, out = data_dir / CLIPS[0], tmp_path / "demo.safetensors"
+    result = run("trace", "demo", clip, "-o", out, script=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{out}: ") and "entries" in lines[0], result.stdout
+    saved = load_trace(out)
+    model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained("demo")
+    processor = s2t_np.Speech2TextProcessor.from_pretrained("demo")
+    inputs = processor([s2t_np.load_audio(clip)], sampling_rate=16000, padding=True, return_tensors="np")
+    ids = model.generate(
+        inputs["input_features"], attention_mask=inputs["attention_mask"], num_beams=1, max_new_tokens=20
+    )
+    assert ids.shape[1] > 2, "the default decoder ids are the model's hypothesis, not just the start token"
+    np.testing.assert_array_equal(saved.inputs["decoder_input_ids"], ids)
+    assert_trace_close(
+        trace(model, inputs["input_features"], inputs["attention_mask"], ids), saved, tolerances=(0.0, 0.0)
+    )
+    assert saved.metadata["source"]["audio"] == [str(clip)] and saved.metadata["dtype"] == "float32"
+    assert f"{len(saved)} entries" in lines[0]
+
+    assert (
+        main(["trace", "demo", str(clip), "-o", str(out), "--dtype", "float64", "--decoder-input-ids", "2 45 17"]) == 0
+    )
+    given = load_trace(out)
+    np.testing.assert_array_equal(given.inputs["decoder_input_ids"], [[2, 45, 17]])
+    assert given["lm_head"].dtype == np.float64 and given["lm_head"].shape == (1, 3, model.config.vocab_size)
+
+
+def test_compare_exit_status_and_first_divergence(data_dir, tmp_path, capsys):
+    import numpy as np
+
+    from s2t_np.oracle import Trace, load_trace, save_trace
+
+    reference = tmp_path / "ref.safetensors"
+    assert main(["trace", "demo", str(data_dir / CLIPS[1]), "-o", str(reference)]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(reference), str(reference)]) == 0
+    out, err = capsys.readouterr()
+    n = len(load_trace(reference))
+    assert err == "" and out.rstrip().endswith(f"all {n} shared names agree")
+
+    original = load_trace(reference)
+    entries = dict(original)
+    name = "model.decoder.layers.0.fc1"
+    entries[name] = entries[name] + np.float32(0.01) * np.abs(entries[name]).max()
+    perturbed = save_trace(Trace(entries, original.metadata, original.inputs), tmp_path / "perturbed.safetensors")
+    assert main(["compare", str(reference), str(perturbed)]) == 1
+    out, _ = capsys.readouterr()
+    assert f"first divergence: {name}\n" in out
+    assert main(["compare", str(reference), str(perturbed), "--tolerance", "1,0"]) == 0  # |diff| <= 1 everywhere
+    capsys.readouterr()
+
+    del entries["lm_head"]
+    entries[name] = original[name]
+    partial = save_trace(Trace(entries, original.metadata, original.inputs), tmp_path / "partial.safetensors")
+    assert main(["compare", str(reference), str(partial)]) == 1  # every shared name agrees, one is missing
+    out, _ = capsys.readouterr()
+    assert "missing in candidate (1): lm_head" in out
+
+
+def test_trace_and_compare_errors(data_dir, tmp_path, capsys):
+    clip = str(data_dir / CLIPS[0])
+    line = _main_error(capsys, ["compare", str(tmp_path / "missing.safetensors"), clip])
+    assert "trace file not found" in line and "missing.safetensors" in line
+    line = _main_error(capsys, ["compare", clip, clip])
+    assert "not a safetensors file" in line and CLIPS[0] in line
+    assert "ATOL,RTOL" in _main_error(capsys, ["compare", clip, clip, "--tolerance", "1e-5"], code=2)
+    assert "-o/--output" in _main_error(capsys, ["trace", "demo", clip], code=2)
+    assert "token ids" in _main_error(capsys, ["trace", "demo", clip, "-o", "x", "--decoder-input-ids", "2 a"], code=2)
+    line = _main_error(
+        capsys, ["trace", "demo", clip, "-o", str(tmp_path / "t.safetensors"), "--decoder-input-ids", "2 99999"]
+    )
+    assert "outside the vocabulary" in line
+    line = one_error_line(run("trace", "demo", tmp_path / "missing.wav", "-o", tmp_path / "t.safetensors"))
+    assert "audio file not found" in line

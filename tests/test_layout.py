@@ -42,9 +42,15 @@ def test_the_stage_modules_are_the_ones_documented():
 
 @pytest.mark.parametrize("path", STAGES, ids=lambda p: p.name)
 def test_stages_do_not_import_the_layers_above(path):
-    above = ("s2t_np.hf", "s2t_np.cli", "s2t_np.transcriber")
+    above = ("s2t_np.hf", "s2t_np.cli", "s2t_np.transcriber", "s2t_np.oracle")
     bad = [m for m in imported_modules(path) if m.startswith(above)]
     assert not bad, f"stage module {path.name} imports {bad}: dependencies point hf -> stages only"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "hf").glob("*.py")), ids=lambda p: p.name)
+def test_hf_does_not_import_the_application(path):
+    bad = [m for m in imported_modules(path) if m.startswith(("s2t_np.cli", "s2t_np.transcriber", "s2t_np.oracle"))]
+    assert not bad, f"hf/{path.name} imports {bad}: the application sits on top of hf"
 
 
 @pytest.mark.parametrize("path", ALL_MODULES, ids=lambda p: p.relative_to(PACKAGE).as_posix())

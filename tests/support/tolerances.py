@@ -43,6 +43,23 @@ FBANK_VS_KNF_IMPULSES = (2e-5, 0.0)
 # forced to Haswell / SandyBridge / Nehalem / SkylakeX kernels. atol is 3x the log-domain worst,
 # rtol 3x the linear worst (4.9x at |x| = 23 with both terms).
 FBANK_VS_ORACLE = (1e-12, 2.5e-14)
+# The front-end trace's intermediate stages (s2t_np.oracle.trace_features, float64) vs a per-frame,
+# per-sample loop over the same samples (tests/test_oracle_frontend.py: Kaldi's frame loop, with
+# the window and the mel energies of tests/test_fbank_oracle.py). Scalars bound
+# max |diff| / max |reference| within each frame; frames themselves are compared exactly. Measured
+# over every frame of every signal in tests/support/frontend_signals.py (the tests check a few
+# frames per signal and every frame of speech_en_us_m): DC removal 2.2e-16 (np.mean's pairwise sum
+# vs a running sum), pre-emphasis 2.8e-16, windowed 2.1e-14 (speech_en_us_m frame 114: np.hanning
+# ** 0.85 vs Kaldi's 0.5 - 0.5 cos differ by up to 2.1e-14 relative near the window's edges),
+# power spectrum 1.3e-14, mel energies 1.6e-14 (speech_en_gb frame 55); the same with OpenBLAS
+# forced to Haswell / SandyBridge / Nehalem / SkylakeX kernels. Bounds 2.4-3x those.
+FRONTEND_TRACE_VS_LOOP = {
+    "frontend.dc_removed": 6e-16,
+    "frontend.preemphasized": 8e-16,
+    "frontend.windowed": 5e-14,
+    "frontend.power_spectrum": 4e-14,
+    "frontend.mel_energies": 4e-14,
+}
 # Feature extractor (fbank + CMVN) vs transformers' Speech2TextFeatureExtractor. CMVN is the same
 # NumPy code on float32 input, but the fbank inputs differ by up to 1 ulp, which changes the
 # rounding path of transformers' float32 frame-axis sums for mean and std (accumulating ~100-500
