@@ -17,8 +17,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests.support
 
 import s2t_np  # noqa: E402
-from tests.support.reference_models import S2T_SMALL_SIZE, build_model_dir  # noqa: E402
-from tests.test_model_parity import (  # noqa: E402
+from tests.support.model_cases import (  # noqa: E402
     CONFIGS,
     STAGES,
     make_inputs,
@@ -27,6 +26,7 @@ from tests.test_model_parity import (  # noqa: E402
     reference_stages,
     stage_diffs,
 )
+from tests.support.reference_models import S2T_SMALL_SIZE, build_model_dir  # noqa: E402
 
 
 def main():

@@ -20,9 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository r
 
 import s2t_np  # noqa: E402
 from s2t_np.oracle import DEFAULT_TOLERANCES, tolerance_for, trace  # noqa: E402
+from tests.support.model_cases import CONFIGS, hook_trace, make_inputs  # noqa: E402
 from tests.support.reference_models import S2T_SMALL_SIZE, build_model_dir  # noqa: E402
-from tests.test_model_parity import CONFIGS, make_inputs  # noqa: E402
-from tests.test_oracle_trace import hook_trace  # noqa: E402
 
 
 def rule_of(name, dtype):

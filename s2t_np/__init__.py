@@ -36,6 +36,10 @@ _EXPORTS = {
     "Speech2TextTokenizer": "hf.tokenization",
     "Speech2TextProcessor": "hf.processor",
     "transcribe": "transcriber",
+    "Transcript": "transcript",
+    "Segment": "transcript",
+    "format_transcript": "transcript",
+    "VadOptions": "vad",
     # errors
     "S2TError": "errors",
     "AudioFileNotFoundError": "errors",
@@ -47,9 +51,12 @@ _EXPORTS = {
     "ConfigError": "errors",
     "WeightsError": "errors",
     "ModelNotFoundError": "errors",
+    "TraceNotFoundError": "errors",
     "GenerationError": "errors",
     "UnsupportedOptionError": "errors",
     "TokenizerError": "errors",
+    "S2TWarning": "errors",
+    "TruncatedAudioWarning": "errors",
 }
 
 __all__ = sorted(_EXPORTS)

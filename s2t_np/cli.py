@@ -1,7 +1,9 @@
 """The ``s2t-np`` command line (also ``python -m s2t_np``).
 
     s2t-np transcribe FILE [FILE ...] [--model DIR] [--beams N] [--max-length N] [--tgt-lang xx]
-                                      [--batch-size N] [--json] [--quiet] [--debug]
+                                      [--batch-size N] [--max-segment SECONDS]
+                                      [--format txt|tsv|json|srt|vtt] [--json] [--output-dir DIR]
+                                      [--quiet] [--debug]
     s2t-np FILE [FILE ...] ...   # the same (a first argument that is not a command is a FILE)
     s2t-np                 # no arguments: transcribe the example clips shipped in s2t_np/examples
                            # with the demo model shipped in s2t_np/demo
@@ -9,9 +11,15 @@
                                       [--decoder-input-ids "2 45 17"] [--max-new-tokens N]
     s2t-np compare A B [--tolerance ATOL,RTOL]
 
-Output: the text for a single file; ``FILE<TAB>text`` per line for several; with ``--json``
-one JSON object per line, ``{"path": FILE, "text": text}``, in the order given. Progress
-("transcribed k/n") goes to stderr when there are several files (``--quiet`` turns it off).
+Output (``--format``, s2t_np/transcript.py): ``txt`` (default) the text for a single file and
+``FILE<TAB>text`` per line for several; ``tsv`` one line per segment, ``start<TAB>end<TAB>text``
+(with a ``file`` column first for several files); ``json`` (or ``--json``) one JSON object per
+file and line, ``{"path", "text", "duration", "segments"}``; ``srt`` / ``vtt`` subtitles, for one
+file on stdout, for several with ``--output-dir``. ``--output-dir DIR`` writes ``DIR/<name>.<format>``
+per file instead. Progress ("transcribed k/n files, s/total s of speech") goes to stderr after each
+batch (``--quiet`` turns it off); s2t_np's warnings (a truncated file) print one line each,
+``s2t-np: warning: ...``. A file that fails (missing, not audio, ...) prints one error line naming
+it and the others go on; the exit status is then 1.
 ``trace`` writes a parity-oracle trace file (s2t_np/oracle/files.py) and prints one summary
 line; ``compare`` prints the comparison report of two trace files and exits with status 0 when
 every name of A that B has agrees and B has every name of A, 1 otherwise.
@@ -22,9 +30,12 @@ command line); ``--debug`` shows the traceback instead.
 import argparse
 import json
 import sys
+import traceback
+import warnings
 from pathlib import Path
 
 from . import __version__
+from .transcript import FORMATS
 
 PROG = "s2t-np"
 COMMANDS = ("transcribe", "trace", "compare")
@@ -48,6 +59,16 @@ def _positive_int(text):
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 1 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 1, got {text!r}")
     return value
 
 
@@ -90,7 +111,8 @@ def build_parser():
         "--model",
         default=None,
         metavar="DIR",
-        help="a transformers-format Speech2Text directory, or 'demo' (default: the shipped demo model)",
+        help="a transformers-format Speech2Text directory, a hub id (org/name; the HF cache first) "
+        "or 'demo' (default: the shipped demo model)",
     )
     run.add_argument(
         "--beams",
@@ -104,7 +126,7 @@ def build_parser():
         type=_positive_int,
         default=None,
         metavar="N",
-        help="maximum output length in tokens, start token included (default: the checkpoint's)",
+        help="maximum output length of a segment in tokens, start token included (default: the checkpoint's)",
     )
     run.add_argument(
         "--tgt-lang",
@@ -115,7 +137,27 @@ def build_parser():
     run.add_argument(
         "--batch-size", type=_positive_int, default=8, metavar="N", help="utterances decoded together (default: 8)"
     )
-    run.add_argument("--json", action="store_true", help='print one JSON object per file: {"path", "text"}')
+    run.add_argument(
+        "--max-segment",
+        type=_seconds,
+        default=20.0,
+        metavar="SECONDS",
+        help="longer audio is cut at pauses into segments of at most this length (default: 20)",
+    )
+    run.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="txt (default): the text; tsv: start, end, text per segment; json: one object per file; "
+        "srt / vtt: subtitles",
+    )
+    run.add_argument("--json", action="store_true", help="the same as --format json")
+    run.add_argument(
+        "--output-dir",
+        default=None,
+        metavar="DIR",
+        help="write DIR/<name>.<format> for each file instead of printing (needed for srt / vtt of several files)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     run.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     _add_oracle_commands(commands)
@@ -130,7 +172,9 @@ def _add_oracle_commands(commands):
         "and save every module output under transformers' module path, with the inputs, into one safetensors "
         "file (the parity oracle's format; compare it with 's2t-np compare').",
     )
-    tracer.add_argument("model", metavar="MODEL", help="a transformers-format Speech2Text directory, or 'demo'")
+    tracer.add_argument(
+        "model", metavar="MODEL", help="a transformers-format Speech2Text directory, a hub id (org/name) or 'demo'"
+    )
     tracer.add_argument("audio", nargs="+", metavar="AUDIO", help="audio files, batched together in this order")
     tracer.add_argument("-o", "--output", required=True, metavar="FILE", help="the trace file to write (.safetensors)")
     tracer.add_argument(
@@ -181,14 +225,53 @@ def example_clips():
     return sorted(p for p in EXAMPLES_DIR.iterdir() if p.suffix.lower() in {".wav", ".flac", ".ogg"})
 
 
-def _print_results(files, texts, as_json):
-    for path, text in zip(files, texts):
-        if as_json:
-            print(json.dumps({"path": str(path), "text": text}, ensure_ascii=False))
-        elif len(files) == 1:
-            print(text)
+def _output_format(args):
+    """The --format to use, after the checks that need no file to be read (a _UsageError otherwise)."""
+    fmt = args.format or ("json" if args.json else "txt")
+    if args.json and fmt != "json":
+        raise _UsageError(f"--json and --format {fmt} disagree; give one of them (see {PROG} --help)")
+    if fmt in ("srt", "vtt") and len(args.files) > 1 and args.output_dir is None:
+        raise _UsageError(f"--format {fmt} with several files needs --output-dir DIR (one subtitle file per input)")
+    if args.output_dir is not None:
+        names = [Path(f).stem + "." + fmt for f in args.files]
+        clash = sorted({n for n in names if names.count(n) > 1})
+        if clash:
+            raise _UsageError(f"several inputs would be written to {Path(args.output_dir) / clash[0]}")
+    return fmt
+
+
+def _error_line(path, exc):
+    message = " ".join(str(exc).split())
+    return message if str(path) in message else f"{path}: {message}"
+
+
+def _print_results(files, results, fmt, output_dir, debug=False):
+    """Print (or write) each file's result, and one error line (with --debug, the traceback) for each
+    failed file; -> how many failed."""
+    from .transcript import format_transcript, tsv_rows
+
+    failed = 0
+    if fmt == "tsv" and len(files) > 1 and output_dir is None:
+        print("file\tstart\tend\ttext")
+    for path, result in zip(files, results):
+        if isinstance(result, Exception):
+            failed += 1
+            if debug:
+                traceback.print_exception(type(result), result, result.__traceback__)
+            print(f"{PROG}: error: {_error_line(path, result)}", file=sys.stderr, flush=True)
+        elif output_dir is not None:
+            target = Path(output_dir) / (Path(path).stem + "." + fmt)
+            target.write_text(format_transcript(result, fmt), encoding="utf-8")
+        elif fmt == "txt" and len(files) > 1:
+            print(f"{path}\t{' '.join(result.text.split())}")
+        elif fmt == "tsv" and len(files) > 1:
+            for row in tsv_rows(result):
+                print(f"{path}\t{row}")
+        elif fmt == "json":
+            print(json.dumps({**result.to_dict(), "path": str(path)}, ensure_ascii=False))
         else:
-            print(f"{path}\t{text}")
+            sys.stdout.write(format_transcript(result, fmt))
+    return failed
 
 
 def _run(args):
@@ -211,32 +294,37 @@ def _run(args):
         for path, text in zip(files, texts):
             print(f"{path.name}\t{text}")
         return 0
-    texts = transcribe(
+    fmt = _output_format(args)
+    if args.output_dir is not None:
+        Path(args.output_dir).mkdir(parents=True, exist_ok=True)
+    results = transcribe(
         list(args.files),
         args.model,
         num_beams=args.beams,
         max_length=args.max_length,
         tgt_lang=args.tgt_lang,
         batch_size=args.batch_size,
-        progress=len(args.files) > 1 and not args.quiet,
+        max_segment_s=args.max_segment,
+        return_segments=True,
+        return_exceptions=True,
+        progress=not args.quiet,
     )
-    _print_results(args.files, texts, args.json)
-    return 0
+    return 1 if _print_results(args.files, results, fmt, args.output_dir, args.debug) else 0
 
 
 def _run_trace(args):
     import numpy as np
 
     from .audio import load_audio
+    from .hf.feature_extraction import Speech2TextFeatureExtractor
     from .hf.modeling import Speech2TextForConditionalGeneration
-    from .hf.processor import Speech2TextProcessor
     from .oracle import save_trace, trace
 
     model = Speech2TextForConditionalGeneration.from_pretrained(args.model, dtype=np.dtype(args.dtype))
-    processor = Speech2TextProcessor.from_pretrained(args.model)
-    rate = processor.feature_extractor.sampling_rate
+    extractor = Speech2TextFeatureExtractor.from_pretrained(args.model)  # no tokenizer files needed
+    rate = extractor.sampling_rate
     waves = [load_audio(path, sampling_rate=rate) for path in args.audio]
-    inputs = processor(waves, sampling_rate=rate, padding=True, return_tensors="np")
+    inputs = extractor(waves, sampling_rate=rate, padding=True, return_tensors="np")
     features, mask = inputs["input_features"], inputs["attention_mask"]  # [B, T, n_mels], [B, T]
     if args.decoder_input_ids is None:
         generated = model.generate(features, attention_mask=mask, num_beams=1, max_new_tokens=args.max_new_tokens)
@@ -265,12 +353,22 @@ def _run_compare(args):
     reference, candidate = load_trace(args.reference), load_trace(args.candidate)
     report = compare(reference, candidate, tolerances=args.tolerance)
     print(report)
-    return 0 if report.passed and not report.missing_in_candidate else 1
+    return 0 if report.passed else 1
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """s2t_np's warnings as one line ``s2t-np: warning: ...``; others as Python prints them."""
+    from .errors import S2TWarning
+
+    if issubclass(category, S2TWarning):
+        print(f"{PROG}: warning: {' '.join(str(message).split())}", file=sys.stderr, flush=True)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def main(argv=None):
     """Entry point of ``s2t-np`` and ``python -m s2t_np``; returns the exit status."""
-    from .errors import S2TError
+    from .errors import S2TError, S2TWarning
 
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
@@ -278,7 +376,10 @@ def main(argv=None):
     debug = "--debug" in argv
     try:
         args = build_parser().parse_args(argv)
-        return _run(args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", S2TWarning)  # about the user's data: shown whatever PYTHONWARNINGS says
+            warnings.showwarning = _show_warning
+            return _run(args)
     except _UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2

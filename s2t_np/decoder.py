@@ -120,6 +120,26 @@ def self_attention_mask(batch, length, past_len, decoder_attention_mask, dtype):
     return additive_mask(keep, dtype)
 
 
+def embed_tokens_and_positions(input_ids, weight, cfg, past_len=0):
+    """Ids [B, L] -> (x = W[ids] * embed_scale + positions, W[ids], positions), each [B, L, D].
+
+    Positions number the non-pad ids after the `past_len` cached ones (fairseq make_positions)."""
+    dtype = weight.dtype.type
+    embedded = weight[input_ids]  # [B, L, D]
+    positions = sinusoidal_positions(input_ids != cfg.pad_token_id, cfg.d_model, cfg.pad_token_id, past_len)
+    positions = positions.astype(dtype)
+    x = embedded * dtype(cfg.embed_scale)
+    x += positions
+    return x, embedded, positions
+
+
+def cross_attention_mask(encoder_attention_mask, dtype):
+    """Subsampled 0/1 frame mask [B, T'] -> additive key mask [B, 1, 1, T'] (None without a mask)."""
+    if encoder_attention_mask is None:
+        return None
+    return additive_mask(encoder_attention_mask.astype(bool)[:, None, None, :], dtype)
+
+
 def decoder_forward(
     input_ids,
     encoder_hidden_states,
@@ -156,13 +176,9 @@ def decoder_forward(
             f"{(b, past_len + length)}, got {decoder_attention_mask.shape}"
         )
 
-    x = weight[input_ids] * dtype(cfg.embed_scale)  # [B, L, D]
-    valid = input_ids != cfg.pad_token_id  # [B, L]
-    x += sinusoidal_positions(valid, cfg.d_model, cfg.pad_token_id, past_len).astype(dtype)
+    x, _, _ = embed_tokens_and_positions(input_ids, weight, cfg, past_len)  # [B, L, D]
     self_mask = self_attention_mask(b, length, past_len, decoder_attention_mask, dtype)
-    cross_mask = None
-    if encoder_attention_mask is not None:
-        cross_mask = additive_mask(encoder_attention_mask.astype(bool)[:, None, None, :], dtype)  # [B, 1, 1, T']
+    cross_mask = cross_attention_mask(encoder_attention_mask, dtype)
 
     act = ACTIVATIONS[cfg.activation_function]
     new_cache, hidden_states, attentions, cross_attentions = [], [], [], []

@@ -8,10 +8,11 @@
 
 The frame mask [B, T] is reduced to the subsampled mask [B, T'] by the length formula applied to
 each row's number of valid frames (HF `_get_feature_vector_attention_mask`): the first
-conv_output_lengths(sum(mask)) frames are valid. Padded frames get the zero position row and are
-masked as keys (not as queries). hidden_states follow transformers: the input of layer 0, the
-outputs of layers 0 .. N-2, and last the final LayerNorm output (HF replaces the last layer's
-raw output by last_hidden_state).
+conv_output_lengths(sum(mask)) frames are valid. Padded frames get the zero position row (for
+pad_token_id 1; `embed_frames` says what other pad ids do) and are masked as keys (not as
+queries). hidden_states follow transformers: the input of layer 0, the outputs of layers
+0 .. N-2, and last the final LayerNorm output (HF replaces the last layer's raw output by
+last_hidden_state).
 """
 
 import numpy as np
@@ -40,6 +41,30 @@ def subsampled_mask(attention_mask, num_frames, num_conv_layers):
     return (np.arange(num_frames)[None, :] < lengths[:, None]).astype(np.int64)  # [B, T']
 
 
+def embed_frames(subsampled, attention_mask, cfg):
+    """Subsampler output [B, T', D] -> (x = subsampled * embed_scale + positions, positions [B, T', D],
+    subsampled frame mask [B, T'] or None, additive key mask [B, 1, 1, T'] or None).
+
+    Positions as transformers computes them: its 0/1 padding indicator (1 = padded frame, all 0
+    without a mask) goes through fairseq's make_positions as if it were token ids, with
+    padding_idx = pad_token_id. For pad_token_id = 1 (every released checkpoint) the valid frames
+    are numbered 2, 3, ... and padded frames read the zero row; for another pad id the indicator's
+    values mean something else, and this follows transformers there too (docs/numerics.md section 2).
+    """
+    b, t_sub = subsampled.shape[:2]
+    x = subsampled * subsampled.dtype.type(cfg.embed_scale)
+    if attention_mask is not None:
+        frame_mask = subsampled_mask(attention_mask, t_sub, cfg.num_conv_layers)  # [B, T']
+        key_mask = additive_mask(frame_mask[:, None, None, :].astype(bool), x.dtype)  # [B, 1, 1, T']
+        padding = 1 - frame_mask
+    else:
+        frame_mask, key_mask = None, None
+        padding = np.zeros((b, t_sub), np.int64)
+    positions = sinusoidal_positions(padding != cfg.pad_token_id, cfg.d_model, cfg.pad_token_id).astype(x.dtype)
+    x += positions  # [B, T', D]
+    return x, positions, frame_mask, key_mask
+
+
 def encode(
     input_features,
     attention_mask,
@@ -57,15 +82,7 @@ def encode(
     """
     x = subsample(input_features, conv["conv_layers"])  # [B, T', D]
     assert x.shape[-1] == cfg.d_model, f"subsampler -> encoder: {x.shape[-1]} channels, d_model is {cfg.d_model}"
-    x *= x.dtype.type(cfg.embed_scale)
-    b, t_sub = x.shape[:2]
-    if attention_mask is not None:
-        frame_mask = subsampled_mask(attention_mask, t_sub, cfg.num_conv_layers)  # [B, T']
-        key_mask = additive_mask(frame_mask[:, None, None, :].astype(bool), x.dtype)  # [B, 1, 1, T']
-    else:
-        frame_mask, key_mask = None, None
-    valid = frame_mask if frame_mask is not None else np.ones((b, t_sub), np.int64)
-    x += sinusoidal_positions(valid, cfg.d_model, cfg.pad_token_id).astype(x.dtype)  # [B, T', D]
+    x, _, frame_mask, key_mask = embed_frames(x, attention_mask, cfg)
 
     act = ACTIVATIONS[cfg.activation_function]
     hidden_states, attentions = [], []

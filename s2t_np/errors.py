@@ -15,6 +15,9 @@ One class per kind of problem, whichever object finds it:
 - generation options: `GenerationError` (so an unknown `tgt_lang` is a GenerationError when
   given to `transcribe`, and a TokenizerError when set on a tokenizer);
 - a transformers option that s2t_np does not implement: `UnsupportedOptionError`.
+
+Warnings (`S2TWarning`, a `UserWarning`) flag input that is used but is probably not what the
+caller meant: `TruncatedAudioWarning` for an audio file that ends before its header says it does.
 """
 
 
@@ -60,6 +63,10 @@ class ModelNotFoundError(S2TError, FileNotFoundError):
     """A model name or directory that does not resolve to local files."""
 
 
+class TraceNotFoundError(S2TError, FileNotFoundError):
+    """A parity-oracle trace file that does not exist (s2t_np.oracle.load_trace, s2t-np compare)."""
+
+
 # --- generation and tokenization ----------------------------------------------------------
 class GenerationError(S2TError, ValueError):
     """Unsupported or inconsistent generation arguments."""
@@ -71,3 +78,12 @@ class UnsupportedOptionError(S2TError, ValueError):
 
 class TokenizerError(S2TError, ValueError):
     """Bad tokenizer files or arguments."""
+
+
+# --- warnings ------------------------------------------------------------------------------
+class S2TWarning(UserWarning):
+    """Base class of every warning issued by s2t_np."""
+
+
+class TruncatedAudioWarning(S2TWarning):
+    """An audio file holds less audio than its header announces; the audio present is used."""

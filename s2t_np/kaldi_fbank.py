@@ -313,31 +313,37 @@ def fbank(
     return mel_energies.astype(dtype, copy=False)
 
 
+# fairseq's `_get_kaldi_fbank` options for Speech2Text (what speech2text_fbank passes to fbank)
+SPEECH2TEXT_FBANK_OPTIONS = dict(
+    frame_length=25.0,
+    frame_shift=10.0,
+    preemphasis_coefficient=0.97,
+    remove_dc_offset=True,
+    window_type="povey",
+    round_to_power_of_two=True,
+    snip_edges=True,
+    low_freq=20.0,
+    high_freq=0.0,
+    use_energy=False,
+    use_log_fbank=True,
+    use_power=True,
+)
+
+
 def speech2text_fbank(waveform, sampling_rate=16000, num_mel_bins=80, dither=0.0, generator=None):
     """The Speech2Text input features: float waveform [N] in [-1, 1) -> log-mel float32 [T, num_mel_bins].
 
     fairseq's `_get_kaldi_fbank` and transformers' `Speech2TextFeatureExtractor._extract_fbank_features`:
-    the waveform scaled to the int16 range (Kaldi's convention), then `fbank` with 25 ms / 10 ms
-    povey frames, pre-emphasis 0.97, DC removal, a power spectrum over a power-of-two FFT, mel
-    triangles from 20 Hz to Nyquist, and log energies. Every option is written out here.
+    the waveform scaled to the int16 range (Kaldi's convention), then `fbank` with
+    SPEECH2TEXT_FBANK_OPTIONS: 25 ms / 10 ms povey frames, pre-emphasis 0.97, DC removal, a power
+    spectrum over a power-of-two FFT, mel triangles from 20 Hz to Nyquist, and log energies.
     """
     return fbank(
         waveform * np.float32(2**15),  # Kaldi works in the int16 range
         num_mel_bins=num_mel_bins,
         sample_frequency=sampling_rate,
-        frame_length=25.0,
-        frame_shift=10.0,
         dither=dither,
         generator=generator,
-        preemphasis_coefficient=0.97,
-        remove_dc_offset=True,
-        window_type="povey",
-        round_to_power_of_two=True,
-        snip_edges=True,
-        low_freq=20.0,
-        high_freq=0.0,
-        use_energy=False,
-        use_log_fbank=True,
-        use_power=True,
         dtype=np.float32,
+        **SPEECH2TEXT_FBANK_OPTIONS,
     )

@@ -49,10 +49,11 @@ initialises in; a float64 model holds the same float32 values, widened exactly.
 """
 
 import json
+import os
 import struct
 
 import numpy as np
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save_file
 
 from .errors import ConfigError, WeightsError
@@ -114,11 +115,22 @@ def expected_shapes(cfg, with_lm_head=True, encoder_only=False):
     return shapes
 
 
-def _header(file):
-    """A safetensors file's JSON header and the byte offset where its data starts."""
+def safetensors_header(file):
+    """A safetensors file's JSON header (a dict, the file's key order kept) and the byte offset where
+    its data starts; ValueError saying what is wrong for a file that has no such header."""
+    size = os.path.getsize(file)
     with open(file, "rb") as fh:
-        (header_len,) = struct.unpack("<Q", fh.read(8))
-        return json.loads(fh.read(header_len)), 8 + header_len
+        head = fh.read(8)
+        n = struct.unpack("<Q", head)[0] if len(head) == 8 else -1
+        if not 2 <= n <= size - 8:
+            raise ValueError("no valid header length in its first 8 bytes")
+        try:
+            header = json.loads(fh.read(n).decode("utf-8"))
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            raise ValueError(f"its header is not JSON: {exc}") from None
+    if not isinstance(header, dict):
+        raise ValueError("its header is not a JSON object")
+    return header, 8 + n
 
 
 def bf16_to_float32(bits):
@@ -126,7 +138,7 @@ def bf16_to_float32(bits):
     return (bits.astype(np.uint32) << 16).view(np.float32)
 
 
-def _bf16_tensor(file, header, data_start, key):
+def bf16_tensor(file, header, data_start, key):
     """A bfloat16 tensor read by bits from the file (NumPy has no bfloat16) -> float32 array."""
     info = header[key]
     start, end = info["data_offsets"]
@@ -139,27 +151,41 @@ def _bf16_tensor(file, header, data_start, key):
 
 
 def read_safetensors(files, dtype):
-    """All tensors of the safetensors files -> {key: array in `dtype`}."""
+    """All tensors of the safetensors files -> {key: array in `dtype`}; WeightsError naming the file
+    for one that is not a complete safetensors file (truncated download, another format)."""
     tensors = {}
     for file in files:
-        header = None
-        with safe_open(str(file), framework="np") as f:
-            for key in f.keys():
-                if key in tensors:
-                    raise WeightsError(f"tensor {key!r} appears in more than one checkpoint file ({file})")
-                kind = f.get_slice(key).get_dtype()
-                if kind == "BF16":
-                    if header is None:
-                        header, data_start = _header(file)
-                    array = _bf16_tensor(file, header, data_start, key)
-                elif kind in FLOAT_DTYPES:
-                    array = f.get_tensor(key)
-                else:
-                    raise WeightsError(
-                        f"{file}: tensor {key!r} has dtype {kind}; expected a float dtype (F16, BF16, F32, F64)"
-                    )
-                tensors[key] = array.astype(dtype, copy=False)
+        try:
+            _read_safetensors_file(file, dtype, tensors)
+        except (SafetensorError, ValueError, struct.error) as exc:  # ValueError: JSON, memmap past the end
+            if isinstance(exc, WeightsError):
+                raise
+            raise WeightsError(
+                f"{file} is not a complete safetensors file (truncated or corrupt: {' '.join(str(exc).split())}); "
+                "download or save the checkpoint again"
+            ) from exc
     return tensors
+
+
+def _read_safetensors_file(file, dtype, tensors):
+    """Add the tensors of one safetensors file to `tensors` {key: array in `dtype`}."""
+    header = None
+    with safe_open(str(file), framework="np") as f:
+        for key in f.keys():
+            if key in tensors:
+                raise WeightsError(f"tensor {key!r} appears in more than one checkpoint file ({file})")
+            kind = f.get_slice(key).get_dtype()
+            if kind == "BF16":
+                if header is None:
+                    header, data_start = safetensors_header(file)
+                array = bf16_tensor(file, header, data_start, key)
+            elif kind in FLOAT_DTYPES:
+                array = f.get_tensor(key)
+            else:
+                raise WeightsError(
+                    f"{file}: tensor {key!r} has dtype {kind}; expected a float dtype (F16, BF16, F32, F64)"
+                )
+            tensors[key] = array.astype(dtype, copy=False)
 
 
 def _insert(tree, path, value):

@@ -57,3 +57,19 @@ def knf():
 @pytest.fixture(scope="session")
 def data_dir():
     return DATA_DIR
+
+
+@pytest.fixture(autouse=True)
+def _offline_hub(monkeypatch, tmp_path_factory):
+    """No test reaches the network or the user's Hugging Face cache: s2t_np resolves hub ids against
+    an empty cache with downloads off. tests/test_hub.py turns downloads on against its loopback server.
+
+    huggingface_hub reads these variables once, when it is imported; it is imported first here, under
+    the real environment, so that the references (transformers) behave as without this fixture (in
+    offline mode transformers records local_files_only=True in the tokenizer_config.json it saves)."""
+    try:
+        importlib.import_module("huggingface_hub.constants")
+    except ImportError:  # pragma: no cover - a plain install runs the tests that need no reference
+        pass
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path_factory.getbasetemp() / "empty_hf_cache"))

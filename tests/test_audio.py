@@ -5,6 +5,7 @@ waveform is known independently of the decoder under test.
 """
 
 import io
+import warnings
 
 import numpy as np
 import pytest
@@ -176,3 +177,43 @@ def test_zero_length_audio(tmp_path):
     with pytest.raises(EmptyAudioError) as info:
         s2t_np.load_audio(tmp_path / "empty.wav")
     assert isinstance(info.value, ValueError)
+
+
+# ---- pieces of a file (read_audio, audio_blocks): what transcribe reads long files with ---------------
+@pytest.mark.parametrize("rate, channels", [(16000, 1), (8000, 1), (22050, 2), (44100, 1), (48000, 2), (16001, 1)])
+def test_pieces_equal_the_whole_waveform_sample_for_sample(tmp_path, rate, channels):
+    """Any [a, b) of read_audio, and audio_blocks concatenated, are load_audio's numbers exactly (the
+    resampling of a piece is aligned to the whole file's output grid, with the filter's reach as margin)."""
+    from s2t_np.audio import audio_blocks, audio_length, read_audio
+
+    rng = np.random.default_rng(rate)
+    path = tmp_path / "x.wav"
+    soundfile.write(path, (rng.standard_normal((int(rate * 2.3), channels)) * 0.2).astype(np.float32), rate, "FLOAT")
+    whole = s2t_np.load_audio(path)
+    n = whole.shape[0]
+    assert audio_length(path) == n
+    for a, b in [(0, 100), (7, 16000), (12345, 20000), (n - 1000, n), (n - 3, None), (0, None), (5, 5)]:
+        np.testing.assert_array_equal(read_audio(path, 16000, a, b), whole[a:b], err_msg=f"[{a}, {b})")
+    for block in (160, 7 * 160 + 1, 16000):
+        np.testing.assert_array_equal(np.concatenate(list(audio_blocks(path, 16000, block=block))), whole)
+
+
+def test_truncated_wav_warns_and_reads_what_is_there(tmp_path):
+    """A WAV whose header announces more audio than the file holds: TruncatedAudioWarning naming the file
+    and both durations, and the samples that are there (libsndfile alone would pass silently)."""
+    from s2t_np.errors import TruncatedAudioWarning
+
+    x = int16_ramp(32000)
+    soundfile.write(tmp_path / "full.wav", x, 16000, subtype="PCM_16")
+    data = (tmp_path / "full.wav").read_bytes()
+    (tmp_path / "cut.wav").write_bytes(data[: 44 + 2 * 8000])  # 0.5 s of the 2 s announced
+    with pytest.warns(TruncatedAudioWarning, match=r"cut\.wav is truncated.*announces 2\.00 s.*holds 0\.50 s"):
+        wave = s2t_np.load_audio(tmp_path / "cut.wav")
+    np.testing.assert_array_equal(wave, x[:8000] / np.float32(32768))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a complete file and a streamed header (size unknown) do not warn
+        s2t_np.load_audio(tmp_path / "full.wav")
+        streamed = bytearray(data)
+        streamed[40:44] = b"\xff\xff\xff\xff"
+        (tmp_path / "streamed.wav").write_bytes(bytes(streamed))
+        s2t_np.load_audio(tmp_path / "streamed.wav")

@@ -15,6 +15,7 @@ from tests.support.text_fixtures import VARIED, build_full_dir, reference_transc
 
 CLIPS = ["speech_en_us_m.wav", "speech_en_f3.wav", "speech_fr.wav"]
 SCRIPT = Path(sys.executable).parent / "s2t-np"
+EXAMPLE_CLIP = DEMO_DIR.parent / "examples" / "example.wav"
 
 
 def run(*args, script=False):
@@ -60,8 +61,11 @@ def test_json_output_for_several_files(model_dir, data_dir, expected):
     result = run("transcribe", *paths, "--model", model_dir, "--json")
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert rows == [{"path": str(p), "text": t} for p, t in zip(paths, expected["all"])]
-    assert "transcribed 3/3" in result.stderr  # progress on stderr, not mixed into stdout
+    assert [{"path": r["path"], "text": r["text"]} for r in rows] == [
+        {"path": str(p), "text": t} for p, t in zip(paths, expected["all"])
+    ]
+    assert all(r["segments"] == [{"start": 0.0, "end": r["duration"], "text": r["text"]}] for r in rows), rows
+    assert "transcribed 3/3 files" in result.stderr  # progress on stderr, not mixed into stdout
 
 
 def test_plain_output_and_options(model_dir, data_dir, expected, capsys):
@@ -99,7 +103,7 @@ def _main_error(capsys, argv, code=1):
 def test_more_error_paths_in_process(model_dir, data_dir, capsys):
     clip = str(data_dir / CLIPS[0])
     line = _main_error(capsys, ["transcribe", clip, "--model", "facebook/s2t-small-librispeech-asr"])
-    assert "huggingface-cli download facebook/s2t-small-librispeech-asr --local-dir DIR" in line
+    assert "hf download facebook/s2t-small-librispeech-asr --local-dir DIR" in line
     assert "multilingual" in _main_error(capsys, ["transcribe", clip, "--model", str(model_dir), "--tgt-lang", "fr"])
     assert "positive integer" in _main_error(capsys, ["transcribe", clip, "--beams", "0"], code=2)
     assert "FILE" in _main_error(capsys, ["transcribe"], code=2)
@@ -195,7 +199,7 @@ def test_compare_exit_status_and_first_divergence(data_dir, tmp_path, capsys):
     assert main(["compare", str(reference), str(reference)]) == 0
     out, err = capsys.readouterr()
     n = len(load_trace(reference))
-    assert err == "" and out.rstrip().endswith(f"all {n} shared names agree")
+    assert err == "" and out.rstrip().endswith(f"ok: all {n} names agree")
 
     original = load_trace(reference)
     entries = dict(original)
@@ -231,3 +235,102 @@ def test_trace_and_compare_errors(data_dir, tmp_path, capsys):
     assert "outside the vocabulary" in line
     line = one_error_line(run("trace", "demo", tmp_path / "missing.wav", "-o", tmp_path / "t.safetensors"))
     assert "audio file not found" in line
+
+
+# ---- long files, output formats, several files with bad ones (the shipped demo model) -------------------
+@pytest.fixture(scope="module")
+def long_wav(tmp_path_factory):
+    """~30 s of the committed sentence clips with pauses, as a 16-bit WAV."""
+    import soundfile
+
+    from tests.support.long_audio import long_recording
+
+    x, _, _ = long_recording(25, seed=3)
+    path = tmp_path_factory.mktemp("cli_long") / "talk.wav"
+    soundfile.write(path, x, 16000, subtype="PCM_16")
+    return path
+
+
+def test_a_bad_file_does_not_stop_the_others(data_dir, tmp_path):
+    from s2t_np import transcribe
+
+    good = [EXAMPLE_CLIP, data_dir / "demo_heldout" / "seen_1.wav"]
+    (tmp_path / "notes.wav").write_text("not audio")
+    (tmp_path / "folder.wav").mkdir()
+    files = [good[0], tmp_path / "missing.wav", tmp_path / "notes.wav", good[1], tmp_path / "folder.wav"]
+    result = run("transcribe", *files, "--quiet")
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [f"{p}\t{t}" for p, t in zip(good, transcribe(good))]
+    errors = result.stderr.splitlines()
+    assert len(errors) == 3 and all(line.startswith("s2t-np: error: ") for line in errors), result.stderr
+    assert "audio file not found" in errors[0] and "missing.wav" in errors[0]
+    assert "cannot decode" in errors[1] and "notes.wav" in errors[1]
+    assert "is a directory" in errors[2] and "folder.wav" in errors[2]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["srt", "vtt", "tsv", "json", "txt"])
+def test_output_formats_of_a_long_file(long_wav, fmt, capsys):
+    from s2t_np import transcribe
+    from s2t_np.transcript import format_transcript
+    from tests.support.subtitles import parse_srt, parse_vtt
+
+    want = transcribe(long_wav, return_segments=True)
+    assert len(want.segments) >= 8
+    assert main(["transcribe", str(long_wav), "--format", fmt]) == 0
+    stdout, stderr = capsys.readouterr()
+    assert stdout == format_transcript(want, fmt)
+    segments = [(round(s.start, 3), round(s.end, 3), s.text) for s in want.segments]
+    if fmt == "srt":
+        assert [c[1:] for c in parse_srt(stdout)] == segments
+    elif fmt == "vtt":
+        assert parse_vtt(stdout) == segments
+    elif fmt == "tsv":
+        lines = stdout.splitlines()
+        assert lines[0] == "start\tend\ttext" and len(lines) == len(segments) + 1
+        assert [(float(a), float(b), t) for a, b, t in (line.split("\t") for line in lines[1:])] == segments
+    elif fmt == "json":
+        row = json.loads(stdout)
+        assert row["path"] == str(long_wav) and [tuple(s.values()) for s in row["segments"]] == segments
+    else:
+        assert stdout == want.text + "\n"
+    progress = stderr.splitlines()
+    assert len(progress) >= 2 and all(line.startswith("s2t-np: transcribed ") for line in progress), stderr
+    assert progress[-1].startswith("s2t-np: transcribed 1/1 files, "), stderr
+
+
+def test_subtitles_of_several_files_go_to_an_output_dir(long_wav, tmp_path, capsys):
+    from tests.support.subtitles import parse_srt
+
+    files = [str(long_wav), str(EXAMPLE_CLIP)]
+    line = _main_error(capsys, ["transcribe", *files, "--format", "srt"], code=2)
+    assert "--output-dir" in line
+    assert "disagree" in _main_error(capsys, ["transcribe", files[1], "--json", "--format", "tsv"], code=2)
+    out_dir = tmp_path / "subs"
+    assert main(["transcribe", *files, "--format", "srt", "--output-dir", str(out_dir), "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and err == ""
+    assert sorted(p.name for p in out_dir.iterdir()) == ["example.srt", "talk.srt"]
+    assert len(parse_srt((out_dir / "talk.srt").read_text(encoding="utf-8"))) >= 8
+    assert main(["transcribe", *files, "--format", "tsv", "--quiet"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "file\tstart\tend\ttext" and {line.split("\t")[0] for line in lines[1:]} == set(files)
+
+
+def test_truncated_wav_prints_a_warning_line_and_the_text(tmp_path):
+    data = EXAMPLE_CLIP.read_bytes()
+    (tmp_path / "cut.wav").write_bytes(data[: len(data) * 2 // 3])
+    result = run("transcribe", tmp_path / "cut.wav", "--quiet")  # run() sets PYTHONWARNINGS=ignore
+    assert result.returncode == 0 and len(result.stdout.split()) >= 4, result
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("s2t-np: warning: ") and "cut.wav is truncated" in lines[0]
+
+
+def test_corrupt_weights_is_one_error_line(tmp_path):
+    import shutil
+
+    shutil.copytree(DEMO_DIR, tmp_path / "model")
+    weights = tmp_path / "model" / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    line = one_error_line(run("transcribe", EXAMPLE_CLIP, "--model", tmp_path / "model"))
+    assert "model.safetensors is not a complete safetensors file" in line

@@ -175,7 +175,7 @@ def test_alias_conflict_is_an_error():
 
 
 def test_missing_directory_and_files(tmp_path):
-    with pytest.raises(ModelNotFoundError, match=r"is not a local directory(.|\n)*huggingface-cli download"):
+    with pytest.raises(ModelNotFoundError, match=r"is not a local directory(.|\n)*hf download"):
         Speech2TextConfig.from_pretrained(tmp_path / "nope")
     with pytest.raises(ModelNotFoundError, match="config.json"):
         Speech2TextConfig.from_pretrained(tmp_path)

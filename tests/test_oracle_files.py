@@ -13,18 +13,13 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
-from s2t_np.errors import InvalidInputError, S2TError
+from s2t_np.errors import InvalidInputError, S2TError, TraceNotFoundError
 from s2t_np.oracle import Trace, export_hf_debug_json, hf_debug_tree, load_trace, save_trace, trace
 from s2t_np.oracle.files import MANIFEST_KEY
-from tests.test_model_parity import make_inputs
+from tests.support.model_cases import make_inputs
+from tests.support.tolerances import ORACLE_DEBUG_STATS
 
-# Debugger statistics are printed with 5 significant digits, so two printings of the same number
-# differ by up to half a unit in the last digit on each side: 1e-4 x |value|. On top, the values
-# themselves: an s2t_np float32 trace agrees with transformers' float32 forward to rtol 2e-5 of
-# max |reference| per entry (s2t_np/oracle/comparison.py DEFAULT_TOLERANCES); mean, min and max move
-# by at most the largest elementwise difference, std by sqrt(n / (n - 1)) times it (<= 1.5 here).
-PRINT_RTOL = 1e-4
-VALUE_RTOL = 1.5 * 2e-5
+PRINT_RTOL, VALUE_RTOL = ORACLE_DEBUG_STATS["print_rtol"], ORACLE_DEBUG_STATS["value_rtol"]
 STAT_KEYS = ("mean", "std", "min", "max")
 # torch's repr of a 0-d float32 tensor under set_printoptions(sci_mode=True).
 TORCH_SCALAR = re.compile(r"tensor\((-?\d\.\d{4}e[+-]\d\d|-?0\.|nan|-?inf)\)")
@@ -140,10 +135,10 @@ def test_bfloat16_entries_are_widened_exactly(tmp_path):
 
 
 def test_errors_are_typed_and_name_the_file(tmp_path):
-    cases = {
-        "missing": (tmp_path / "missing.safetensors", "not found"),
-        "directory": (tmp_path, "not a trace file"),
-    }
+    with pytest.raises(TraceNotFoundError, match="not found") as info:
+        load_trace(tmp_path / "missing.safetensors")
+    assert isinstance(info.value, FileNotFoundError) and "missing.safetensors" in str(info.value)
+    cases = {"directory": (tmp_path, "not a trace file")}
     (tmp_path / "text.safetensors").write_text("this is not a safetensors file at all")
     cases["text"] = (tmp_path / "text.safetensors", "not a safetensors file")
     (tmp_path / "short.bin").write_bytes(b"\x01\x02")
@@ -184,6 +179,9 @@ def test_what_cannot_be_saved(tmp_path):
         save_trace(Trace({"x": np.zeros(1)}, {"bad": object()}), tmp_path / "a.safetensors")
     with pytest.raises(InvalidInputError, match="does not exist"):
         save_trace({"x": np.zeros(1)}, tmp_path / "no" / "dir" / "a.safetensors")
+    for target in (tmp_path / "no" / "a.json", tmp_path):
+        with pytest.raises(InvalidInputError, match="cannot write"):
+            export_hf_debug_json({"model.encoder": np.zeros(1, np.float32)}, target)
 
 
 # ---- transformers' debugger JSON ----------------------------------------------------------------

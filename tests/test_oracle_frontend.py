@@ -16,8 +16,8 @@ from s2t_np.kaldi_fbank import FRAMES_PER_BLOCK
 from s2t_np.oracle import trace_features
 from tests.support.asserts import assert_close
 from tests.support.frontend_signals import ALL_SIGNALS, SPEECH_CLIPS, signal
+from tests.support.kaldi_loop import oracle_fbank, oracle_window
 from tests.support.tolerances import EXTRACTOR_VS_HF, FBANK_VS_HF, FRONTEND_TRACE_VS_LOOP
-from tests.test_fbank_oracle import oracle_fbank, oracle_window
 
 ENTRIES = [
     "frontend.waveform",

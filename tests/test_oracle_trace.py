@@ -13,35 +13,8 @@ import numpy as np
 import pytest
 
 from s2t_np.oracle import DEFAULT_TOLERANCES, assert_trace_close, compare, trace
-from tests.test_model_parity import CONFIGS, make_inputs, patch_position_tables
-
-
-def hook_trace(ref, torch, x, mask, ids):
-    """{module path: output seen by a forward hook} in firing order (the root module excluded)."""
-    entries, handles = {}, []
-
-    def keep(name):
-        def hook(module, inputs, output):
-            first = output[0] if isinstance(output, tuple) or hasattr(output, "to_tuple") else output
-            entries[name] = first.detach().numpy().copy()
-
-        return hook
-
-    for name, module in ref.named_modules():
-        if name:
-            handles.append(module.register_forward_hook(keep(name)))
-    dtype = next(ref.parameters()).dtype
-    try:
-        with torch.no_grad():
-            ref(
-                input_features=torch.from_numpy(x).to(dtype),
-                attention_mask=torch.from_numpy(mask),
-                decoder_input_ids=torch.from_numpy(ids),
-            )
-    finally:
-        for handle in handles:
-            handle.remove()
-    return entries
+from tests.support.model_cases import CONFIGS, hook_trace, make_inputs, patch_position_tables
+from tests.support.tolerances import ORACLE_F64_TABLE_SHARED
 
 
 @pytest.fixture(scope="module", params=list(CONFIGS))
@@ -85,24 +58,29 @@ def test_float64_trace(case, torch):
     assert all(got[k].dtype == np.float64 for k in got)
     assert_trace_close(expected, got)
     patch_position_tables(ref64, torch)
-    assert_trace_close(hook_trace(ref64, torch, x, mask, ids), got, ROUNDING_F64)
-
-
-# float64 with the position table shared: sums of up to ~2000 products in a different order.
-# Measured max |diff| / max|ref| over the configs: see the comment of ROUNDING_F64_MEASURED.
-ROUNDING_F64 = (0.0, 1e-13)
+    assert_trace_close(hook_trace(ref64, torch, x, mask, ids), got, ORACLE_F64_TABLE_SHARED)
 
 
 def test_replay_is_the_forward_bit_for_bit(case):
     """The replay runs the model's own stage functions in the model's order: encoder output and logits
-    are the facade's, exactly, in float32 and float64."""
+    are the facade's, exactly, in float32 and float64; with and without a frame mask, for one and
+    several decoder tokens, for a batch and a single utterance."""
     _, ours, ours64, _, (x, mask, ids) = case
+    variants = [
+        (x, mask, ids),
+        (x, None, ids),
+        (x, mask, ids[:, :1]),
+        (x[:1], None, ids[:1, :1]),
+        (x[1:2], mask[1:2], ids[1:2]),
+    ]
     for model in (ours, ours64):
-        out = model(x, mask, decoder_input_ids=ids)
-        got = trace(model, x, mask, ids)
-        np.testing.assert_array_equal(got["model.encoder"], out.encoder_last_hidden_state)
-        np.testing.assert_array_equal(got["lm_head"], out.logits)
-        np.testing.assert_array_equal(got["model"], model.model(x, mask, decoder_input_ids=ids).last_hidden_state)
+        for features, frames, tokens in variants:
+            out = model(features, frames, decoder_input_ids=tokens)
+            got = trace(model, features, frames, tokens)
+            np.testing.assert_array_equal(got["model.encoder"], out.encoder_last_hidden_state)
+            np.testing.assert_array_equal(got["lm_head"], out.logits)
+            base = model.model(features, frames, decoder_input_ids=tokens).last_hidden_state
+            np.testing.assert_array_equal(got["model"], base)
 
 
 # One parameter per kind of module; the perturbed module must be the first divergence.
@@ -199,3 +177,31 @@ def test_assert_trace_close_names_restricts_the_reference():
         assert_trace_close(reference, {"a": np.full(3, 2.0)}, names=["a"])
     with pytest.raises(AssertionError, match="not in the reference"):
         assert_trace_close(reference, {"c": np.ones(1)}, names=["c"])
+
+
+def test_compare_turns_bad_entries_into_failing_rows_and_checks_tolerances():
+    reference = {"a": np.ones(2), "b": np.ones(2), "c": np.ones(2)}
+    report = compare(reference, {"a": np.ones(2) + 5j, "b": ["x", "y"], "c": [[1.0], [2.0, 3.0]]})
+    assert [row.passed for row in report.rows] == [False, False, False]
+    assert "not a real-valued" in report.rows[0].note and "not a real-valued" in report.rows[1].note
+    assert not compare({"model.encoder": np.ones(2)}, {"encoder": np.ones(2)}).passed  # nothing shared
+    assert "share no name" in str(compare({"model.encoder": np.ones(2)}, {"encoder": np.ones(2)}))
+    from s2t_np.errors import InvalidInputError
+
+    for bad in ([1e-5, 1e-4], {"float32": [("*", 0, 0)]}, "loose"):
+        with pytest.raises(InvalidInputError, match="tolerances must be"):
+            compare(reference, reference, tolerances=bad)
+    assert compare(reference, reference, tolerances=(0, np.float32(1e-3))).passed
+
+
+def test_trace_rejects_mismatched_batches_and_encoder_only_models(small_case):
+    import s2t_np
+    from s2t_np.errors import InvalidInputError
+
+    ours, _, (x, mask, ids) = small_case
+    with pytest.raises(InvalidInputError, match="decoder_input_ids has batch"):
+        trace(ours, x[:2], mask[:2], ids)
+    encoder = s2t_np.Speech2TextEncoder(ours.config, ours.params)
+    encoder.params = {"encoder": ours.params["encoder"]}
+    with pytest.raises(InvalidInputError, match="encoder-decoder model"):
+        trace(encoder, x, mask, ids)

@@ -143,7 +143,7 @@ def test_errors(tmp_path, pair):
     ours, _ = pair
     with pytest.raises(ValueError, match="either an `audio` or `text`"):
         ours()
-    with pytest.raises(ModelNotFoundError, match="huggingface-cli download facebook/s2t-small-librispeech-asr"):
+    with pytest.raises(ModelNotFoundError, match="hf download facebook/s2t-small-librispeech-asr"):
         Speech2TextProcessor.from_pretrained("facebook/s2t-small-librispeech-asr")
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelNotFoundError, match="preprocessor_config.json"):

@@ -308,7 +308,7 @@ def test_sp_model_kwargs_reach_sentencepiece(pair, transformers):
 
 def test_errors(tmp_path, pair):
     _, _, directory = pair
-    with pytest.raises(ModelNotFoundError, match="huggingface-cli download"):
+    with pytest.raises(ModelNotFoundError, match="hf download"):
         Speech2TextTokenizer.from_pretrained("facebook/s2t-small-librispeech-asr")
     (tmp_path / "empty").mkdir()
     with pytest.raises(TokenizerError, match="vocab.json"):

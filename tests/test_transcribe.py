@@ -131,7 +131,7 @@ def test_errors(dirs, paths, tmp_path):
     (tmp_path / "text.wav").write_text("not audio at all")
     with pytest.raises(s2t_np.AudioDecodeError):
         transcribe([paths[0], tmp_path / "text.wav"], dirs["asr"])
-    with pytest.raises(ModelNotFoundError, match="huggingface-cli download"):
+    with pytest.raises(ModelNotFoundError, match="hf download"):
         transcribe(paths[0], "facebook/s2t-small-librispeech-asr")
 
 

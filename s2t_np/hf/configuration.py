@@ -1,5 +1,5 @@
 """`Speech2TextConfig`: the model hyperparameters (s2t_np.config.ModelConfig) with transformers'
-file handling: `from_pretrained` resolves a model argument ("demo", a local directory) and reads
+file handling: `from_pretrained` resolves a model argument ("demo", a directory, a hub id) and reads
 its config.json; `save_pretrained` writes one as transformers does (every field, keys sorted,
 indent 2, `model_type` "speech_to_text"). No fields of its own.
 """
@@ -20,9 +20,9 @@ class Speech2TextConfig(ModelConfig):
     model_type = "speech_to_text"
 
     @classmethod
-    def from_pretrained(cls, model_dir):
-        """Read `config.json` of a transformers-format model directory (or "demo")."""
-        path = resolve_model_dir(model_dir)
+    def from_pretrained(cls, model_dir, **hub_options):
+        """Read `config.json` of a model directory, "demo" or a hub id (`hub_options`: revision=, cache_dir=, ...)."""
+        path = resolve_model_dir(model_dir, needs=(), **hub_options)
         file = path / CONFIG_FILE
         if not file.is_file():
             raise ModelNotFoundError(f"{str(file)!r} not found: {str(path)!r} is not a transformers model directory")

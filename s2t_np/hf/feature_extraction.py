@@ -53,7 +53,7 @@ from ..errors import (
 )
 from ..kaldi_fbank import speech2text_fbank
 from .batch_encoding import as_array
-from .pretrained import feature_extractor_settings
+from .pretrained import feature_extractor_settings, split_hub_options
 
 logger = logging.getLogger(__name__)
 
@@ -174,10 +174,12 @@ class Speech2TextFeatureExtractor:
 
     @classmethod
     def from_pretrained(cls, pretrained_path, **overrides):
-        """Load from a local directory (or "demo"): the "feature_extractor" entry of
+        """Load from a local directory, "demo" or a hub id: the "feature_extractor" entry of
         processor_config.json (transformers 5 layout) wins over preprocessor_config.json (published
-        layout), as in transformers' FeatureExtractionMixin.get_feature_extractor_dict."""
-        settings = feature_extractor_settings(pretrained_path)
+        layout), as in transformers' FeatureExtractionMixin.get_feature_extractor_dict. The hub
+        options (revision=, cache_dir=, local_files_only=, token=) select a hub id's snapshot."""
+        hub_options, overrides = split_hub_options(overrides)
+        settings = feature_extractor_settings(pretrained_path, **hub_options)
         settings.update(overrides)
         try:
             return cls(**settings)
@@ -233,7 +235,7 @@ class Speech2TextFeatureExtractor:
         if return_attention_mask is None:
             return_attention_mask = self.return_attention_mask
 
-        waveforms = _as_waveform_list(raw_speech)
+        waveforms = as_waveform_list(raw_speech)
         features = [self.extract_fbank_features(w, generator=generator) for w in waveforms]  # B x [T_b, n_mels]
 
         if truncation:
@@ -270,7 +272,7 @@ class Speech2TextFeatureExtractor:
         return out
 
 
-def _as_waveform_list(raw_speech):
+def as_waveform_list(raw_speech):
     """transformers' batching rule: a 2-D array or a list of arrays/lists is a batch, else one waveform."""
     if isinstance(raw_speech, np.ndarray):
         if raw_speech.ndim > 2:

@@ -160,9 +160,9 @@ class GenerationConfig:
         return cls(**kwargs, unsupported=tuple(unsupported))
 
     @classmethod
-    def from_pretrained(cls, model_dir):
-        """The default generation config of a model directory (transformers `adjust_generation_fn`)."""
-        model_dir = resolve_model_dir(model_dir)
+    def from_pretrained(cls, model_dir, **hub_options):
+        """The default generation config of a model directory or hub id (transformers `adjust_generation_fn`)."""
+        model_dir = resolve_model_dir(model_dir, needs=(), **hub_options)
         gen_file = model_dir / GENERATION_CONFIG_FILE
         if gen_file.is_file():
             return cls.from_dict(read_json(gen_file, "generation config"))

@@ -3,9 +3,11 @@
 Thin classes that hold a config and a params dict and call the stage functions (encoder.py,
 decoder.py); no math lives here. `Cls(config)` without params draws random weights by
 transformers' init rule (weights.init_params, `seed=` an int or a np.random.Generator);
-`save_pretrained(directory)` writes what transformers' `save_pretrained` of the same class writes
-(config.json, model.safetensors under that class's keys, generation_config.json when
-`generation_config` is set), and `transformers.<Cls>.from_pretrained` reads it back.
+`save_pretrained(directory)` writes config.json and model.safetensors under that class's keys as
+transformers' `save_pretrained` does, plus generation_config.json when `generation_config` is set
+(transformers always writes one, derived from the config when it has none; without the file
+both libraries derive the same defaults from config.json), and
+`transformers.<Cls>.from_pretrained` reads it back.
 
 Arguments and output field names follow transformers' `forward` (input_features, attention_mask,
 decoder_input_ids, decoder_attention_mask, encoder_outputs, past_key_values, use_cache,
@@ -54,9 +56,12 @@ class _Pretrained:
         self.name_or_path = name_or_path  # the directory from_pretrained read (generation_config.json lives there)
 
     @classmethod
-    def from_pretrained(cls, model_dir, dtype=np.float32):
-        """Load config.json and the weights of a local transformers-format directory (or "demo")."""
-        model_dir = resolve_model_dir(model_dir)
+    def from_pretrained(cls, model_dir, dtype=np.float32, **hub_options):
+        """Load config.json and the weights of a model directory, "demo" or a hub id.
+
+        `hub_options` (revision=, cache_dir=, local_files_only=, token=) apply to hub ids (docs/usage.md).
+        """
+        model_dir = resolve_model_dir(model_dir, needs=("weights",), **hub_options)
         config = Speech2TextConfig.from_pretrained(model_dir)
         params = load_params(model_dir, config, dtype, with_lm_head=cls._with_lm_head, encoder_only=cls._encoder_only)
         return cls(config, params, dtype, name_or_path=str(Path(model_dir)))
@@ -145,12 +150,7 @@ class Speech2TextModel(_Pretrained):
             enc_mask = subsampled_mask(attention_mask, enc.shape[1], cfg.num_conv_layers)  # [B, T']
         if decoder_input_ids is None:
             raise InvalidInputError("pass decoder_input_ids (or labels, from which they are derived)")
-        check_decoder_ids(decoder_input_ids, cfg)
-        if decoder_input_ids.shape[0] != enc.shape[0]:
-            raise InvalidInputError(
-                f"decoder_input_ids has batch {decoder_input_ids.shape[0]} but the encoder output "
-                f"has batch {enc.shape[0]}"
-            )
+        check_decoder_ids(decoder_input_ids, cfg, batch=enc.shape[0])
         if past_key_values is not None and (
             not isinstance(past_key_values, list) or len(past_key_values) != cfg.decoder_layers
         ):
@@ -218,9 +218,9 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
     generation_config = None
 
     @classmethod
-    def from_pretrained(cls, model_dir, dtype=np.float32):
+    def from_pretrained(cls, model_dir, dtype=np.float32, **hub_options):
         """Load the model, and its generation defaults (generation_config.json, else config.json's keys)."""
-        model = super().from_pretrained(model_dir, dtype)
+        model = super().from_pretrained(model_dir, dtype, **hub_options)
         model.generation_config = GenerationConfig.from_pretrained(model.name_or_path)
         return model
 
@@ -346,8 +346,8 @@ def check_features(input_features, attention_mask, cfg):
     return attention_mask
 
 
-def check_decoder_ids(input_ids, cfg, name="decoder_input_ids"):
-    """Validate decoder ids: integer [B, L] within [0, vocab_size)."""
+def check_decoder_ids(input_ids, cfg, name="decoder_input_ids", batch=None):
+    """Validate decoder ids: integer [B, L] within [0, vocab_size), B = `batch` when given."""
     if not isinstance(input_ids, np.ndarray):
         raise InvalidInputError(f"{name} must be a NumPy integer array, got {type(input_ids).__name__}")
     if input_ids.ndim != 2 or input_ids.shape[1] == 0:
@@ -360,4 +360,6 @@ def check_decoder_ids(input_ids, cfg, name="decoder_input_ids"):
         raise InvalidInputError(
             f"{name} has id {int(input_ids[where])} at {where}, outside the vocabulary [0, {cfg.vocab_size})"
         )
+    if batch is not None and input_ids.shape[0] != batch:
+        raise InvalidInputError(f"{name} has batch {input_ids.shape[0]} but the encoder input has batch {batch}")
     return input_ids

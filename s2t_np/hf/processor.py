@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import InvalidInputError
 from .feature_extraction import Speech2TextFeatureExtractor
-from .pretrained import PROCESSOR_CONFIG_FILE, feature_extractor_settings, resolve_model_dir
+from .pretrained import PROCESSOR_CONFIG_FILE, feature_extractor_settings, resolve_model_dir, split_hub_options
 from .tokenization import Speech2TextTokenizer
 
 
@@ -68,12 +68,16 @@ class Speech2TextProcessor:
 
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path, **kwargs):
-        """Load both parts from a local directory (either layout).
+        """Load both parts from a local directory (either layout) or a hub id.
 
         As in transformers, every keyword goes to the tokenizer (which keeps unknown ones to save
         them back), and those naming a feature-extractor setting (e.g. padding_value) override it.
+        The hub options (revision=, cache_dir=, local_files_only=, token=) select a hub id's snapshot.
         """
-        directory = resolve_model_dir(pretrained_model_name_or_path)
+        hub_options, kwargs = split_hub_options(kwargs)
+        directory = resolve_model_dir(
+            pretrained_model_name_or_path, needs=("feature_extractor", "tokenizer"), **hub_options
+        )
         settings = feature_extractor_settings(directory)
         known = Speech2TextFeatureExtractor(**settings).to_dict()
         settings.update({k: v for k, v in kwargs.items() if k in known})

@@ -32,6 +32,8 @@ from ..checks import read_json
 from ..errors import InvalidInputError, TokenizerError, UnsupportedOptionError
 from .added_tokens import AddedTokenTrie, as_added_token, register_special_tokens, split_on_added_tokens, token_str
 from .batch_encoding import VERY_LARGE_INTEGER, to_py
+from .hub import is_hub_id
+from .pretrained import resolve_model_dir, split_hub_options
 from .tokenization_base import TokenizerBase
 from .tokenizer_files import (
     SPECIAL_TOKENS_ATTRIBUTES,
@@ -297,7 +299,15 @@ class Speech2TextTokenizer(TokenizerBase):
     # ---- files ---------------------------------------------------------------------------
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path, **kwargs):
-        """Load from a transformers-format directory (either layout, docs/numerics.md section 5)."""
+        """Load from a transformers-format directory (either layout, docs/numerics.md section 5) or a hub id.
+
+        The hub options (revision=, cache_dir=, local_files_only=, token=) select a hub id's snapshot.
+        """
+        hub_options, kwargs = split_hub_options(kwargs)
+        if is_hub_id(pretrained_model_name_or_path):  # resolved here: the files read are the tokenizer's
+            pretrained_model_name_or_path = resolve_model_dir(
+                pretrained_model_name_or_path, needs=("tokenizer",), **hub_options
+            )
         return cls(**pretrained_init_kwargs(pretrained_model_name_or_path, kwargs, cls.vocab_files_names))
 
     def save_pretrained(self, save_directory, filename_prefix=None, **unused):

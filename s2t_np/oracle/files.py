@@ -21,25 +21,22 @@ hooks saved with safetensors.torch.save_file) loads too: its entries in the file
 starting with "inputs." as the inputs, bfloat16 tensors widened to float32 (exact), and its own
 string metadata, if any, under metadata["file_metadata"].
 
-Errors: `InvalidInputError` for a path that is not a readable trace file (missing, a directory,
-not safetensors, a manifest that disagrees with the tensors) and for a trace that cannot be saved.
-errors.py has no class for trace files; its two FileNotFoundError classes are about audio and
-model directories, and their messages and hints say so. A trace file is an input of the oracle
-(`load_trace`, `s2t-np compare`), and one that cannot be read is an input that cannot be
-processed, which is what InvalidInputError (a ValueError) stands for.
+Errors: `TraceNotFoundError` (a FileNotFoundError) for a missing trace file; `InvalidInputError`
+for a path that is not a readable trace file (a directory, not safetensors, a manifest that
+disagrees with the tensors) and for a trace that cannot be saved or exported.
 
 The debugger JSON (`export_hf_debug_json`) is described in `hf_debug_tree`.
 """
 
 import json
 import re
-import struct
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, TraceNotFoundError, WeightsError
+from ..weights import bf16_tensor, safetensors_header
 from .model_trace import Trace
 
 MANIFEST_KEY = "s2t_np.trace"  # the safetensors metadata key that holds the manifest
@@ -107,7 +104,7 @@ def load_trace(path):
     """Read a trace file written by `save_trace` (or any safetensors file) -> `Trace` (module docstring)."""
     path = Path(path)
     if not path.exists():
-        raise InvalidInputError(f"trace file not found: {path}")
+        raise TraceNotFoundError(f"trace file not found: {path}")
     if not path.is_file():
         raise InvalidInputError(f"{path} is not a trace file (a directory or special file)")
     header, data_start = _read_header(path)
@@ -140,39 +137,25 @@ def _describe(name, array):
 
 def _read_header(path):
     """The JSON header of a safetensors file (key order kept) and the offset where its data starts."""
-    size = path.stat().st_size
-    with open(path, "rb") as f:
-        head = f.read(8)
-        n = struct.unpack("<Q", head)[0] if len(head) == 8 else -1
-        if not 2 <= n <= size - 8:
-            raise InvalidInputError(f"{path} is not a safetensors file (no valid header length in its first 8 bytes)")
-        raw = f.read(n)
     try:
-        header = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInputError(f"{path} is not a safetensors file (its header is not JSON: {exc})") from exc
-    if not isinstance(header, dict):
-        raise InvalidInputError(f"{path} is not a safetensors file (its header is not a JSON object)")
-    return header, 8 + n
+        return safetensors_header(path)
+    except ValueError as exc:
+        raise InvalidInputError(f"{path} is not a safetensors file ({exc})") from None
 
 
 def _read_tensors(path, header, data_start):
     """Every tensor of the file in header order (the file's order); bfloat16 widened to float32."""
     from safetensors import SafetensorError, safe_open
 
-    from ..weights import bf16_to_float32
-
     tensors = {}
     try:
         with safe_open(str(path), framework="np") as f:
             for key, info in header.items():
                 if info.get("dtype") == "BF16":  # NumPy has no bfloat16: read the bits
-                    start, end = info["data_offsets"]
-                    bits = np.fromfile(path, dtype="<u2", count=(end - start) // 2, offset=data_start + start)
-                    tensors[key] = bf16_to_float32(bits).reshape(info["shape"])
+                    tensors[key] = np.array(bf16_tensor(path, header, data_start, key))
                 else:
                     tensors[key] = f.get_tensor(key)
-    except (SafetensorError, AttributeError, TypeError, ValueError, KeyError, OSError) as exc:
+    except (SafetensorError, WeightsError, AttributeError, TypeError, ValueError, KeyError, OSError) as exc:
         raise InvalidInputError(f"{path} is not a readable safetensors file: {exc}") from exc
     return tensors
 
@@ -215,6 +198,8 @@ def export_hf_debug_json(trace, path, model_class="Speech2TextForConditionalGene
     """Write `hf_debug_tree(trace, ...)` as transformers writes its *_debug_tree_SUMMARY.json; returns the path."""
     tree = hf_debug_tree(trace, model_class=model_class, do_prune_layers=do_prune_layers)
     path = Path(path)
+    if not path.parent.is_dir() or path.is_dir():
+        raise InvalidInputError(f"cannot write {path}: its directory does not exist, or it is a directory itself")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(tree, f, indent=2)  # as model_debugging_utils.log_model_debug_trace
     return path

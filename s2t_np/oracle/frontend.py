@@ -39,17 +39,22 @@ import numpy as np
 
 from ..cmvn import utterance_cmvn
 from ..errors import ConfigError, InvalidAudioError, SamplingRateError
-from ..hf.feature_extraction import _as_waveform_list
-from ..kaldi_fbank import FLOAT32_EPS, FRAMES_PER_BLOCK, feature_window, frame_signal, mel_banks
+from ..hf.feature_extraction import as_waveform_list
+from ..kaldi_fbank import (
+    FLOAT32_EPS,
+    FRAMES_PER_BLOCK,
+    SPEECH2TEXT_FBANK_OPTIONS,
+    feature_window,
+    frame_signal,
+    mel_banks,
+)
 from .model_trace import Trace
 
 # The options speech2text_fbank pins (s2t_np/kaldi_fbank.py), the ones this replay implements.
-FRAME_LENGTH_MS = 25.0
-FRAME_SHIFT_MS = 10.0
-PREEMPHASIS = 0.97
-WINDOW_TYPE = "povey"
-LOW_FREQ = 20.0
-HIGH_FREQ = 0.0  # <= 0: Nyquist + HIGH_FREQ
+OPTIONS = SPEECH2TEXT_FBANK_OPTIONS
+FRAME_LENGTH_MS, FRAME_SHIFT_MS = OPTIONS["frame_length"], OPTIONS["frame_shift"]
+PREEMPHASIS, WINDOW_TYPE = OPTIONS["preemphasis_coefficient"], OPTIONS["window_type"]
+LOW_FREQ, HIGH_FREQ = OPTIONS["low_freq"], OPTIONS["high_freq"]  # HIGH_FREQ <= 0: Nyquist + HIGH_FREQ
 
 ENTRIES = (
     "frontend.waveform",
@@ -83,7 +88,7 @@ def trace_features(feature_extractor, waveform, sampling_rate):
     w = np.asarray(waveform)
     if w.ndim != 1:
         raise InvalidAudioError(f"trace_features takes one mono waveform [N], got shape {w.shape}")
-    (w,) = _as_waveform_list([w])  # the extractor's checks (float dtype, not empty) and its float32 cast
+    (w,) = as_waveform_list([w])  # the extractor's checks (float dtype, not empty) and its float32 cast
     if not np.isfinite(w).all():
         raise InvalidAudioError("waveform contains NaN or Inf samples")
 

@@ -34,11 +34,11 @@ from collections.abc import Mapping
 import numpy as np
 
 from .. import nn
-from ..attention import additive_mask, attend, merge_heads, split_heads
-from ..decoder import self_attention_mask
-from ..encoder import subsampled_mask
+from ..attention import attend, merge_heads, split_heads
+from ..decoder import cross_attention_mask, embed_tokens_and_positions, self_attention_mask
+from ..encoder import embed_frames
+from ..errors import InvalidInputError
 from ..hf.modeling import check_decoder_ids, check_features
-from ..positions import sinusoidal_positions
 from ..subsampler import conv1d_stride2, glu
 
 
@@ -76,12 +76,17 @@ def trace(model, input_features, attention_mask=None, decoder_input_ids=None):
     int [B, L], default one decoder start token per utterance. Returns a `Trace`.
     """
     cfg, params, dtype = model.config, model.params, model.dtype
+    if "decoder" not in params:
+        raise InvalidInputError(
+            f"trace needs an encoder-decoder model (Speech2TextModel or Speech2TextForConditionalGeneration), "
+            f"got {type(model).__name__}"
+        )
     attention_mask = check_features(input_features, attention_mask, cfg)
     features = input_features.astype(dtype, copy=False)
     b = features.shape[0]
     if decoder_input_ids is None:
         decoder_input_ids = np.full((b, 1), cfg.decoder_start_token_id, dtype=np.int64)
-    check_decoder_ids(decoder_input_ids, cfg)
+    check_decoder_ids(decoder_input_ids, cfg, batch=b)
     out = {}
     enc, enc_mask = _trace_encoder(out, features, attention_mask, params["encoder"], cfg)
     hidden = _trace_decoder(out, decoder_input_ids, enc, enc_mask, params["decoder"], cfg)
@@ -121,18 +126,7 @@ def _trace_encoder(out, features, attention_mask, p, cfg):
         out[f"model.encoder.conv.conv_layers.{i}"] = y.transpose(0, 2, 1)  # torch layout [B, C_out, T_i]
         x = glu(y)
     out["model.encoder.conv"] = x  # [B, T', D]
-    x = x * x.dtype.type(cfg.embed_scale)
-    b, t_sub = x.shape[:2]
-    if attention_mask is not None:
-        frame_mask = subsampled_mask(attention_mask, t_sub, cfg.num_conv_layers)  # [B, T']
-        key_mask = additive_mask(frame_mask[:, None, None, :].astype(bool), x.dtype)  # [B, 1, 1, T']
-    else:
-        frame_mask, key_mask = None, None
-    valid = frame_mask if frame_mask is not None else np.ones((b, t_sub), np.int64)
-    positions = out["model.encoder.embed_positions"] = sinusoidal_positions(
-        valid, cfg.d_model, cfg.pad_token_id
-    ).astype(x.dtype)
-    x += positions
+    x, out["model.encoder.embed_positions"], frame_mask, key_mask = embed_frames(x, attention_mask, cfg)
     act = nn.ACTIVATIONS[cfg.activation_function]
     for i, layer in enumerate(p["layers"]):
         prefix = f"model.encoder.layers.{i}"
@@ -148,15 +142,11 @@ def _trace_encoder(out, features, attention_mask, p, cfg):
 def _trace_decoder(out, ids, enc, enc_mask, p, cfg):
     weight = p["embed_tokens"]["weight"]
     dtype = weight.dtype.type
-    embedded = out["model.decoder.embed_tokens"] = weight[ids]  # [B, L, D]
-    x = embedded * dtype(cfg.embed_scale)
-    positions = out["model.decoder.embed_positions"] = sinusoidal_positions(
-        ids != cfg.pad_token_id, cfg.d_model, cfg.pad_token_id
-    ).astype(dtype)
-    x += positions
-    b, length = ids.shape
-    self_mask = self_attention_mask(b, length, 0, None, dtype)  # causal [B, 1, L, L] (None for L = 1)
-    cross_mask = None if enc_mask is None else additive_mask(enc_mask.astype(bool)[:, None, None, :], dtype)
+    x, out["model.decoder.embed_tokens"], out["model.decoder.embed_positions"] = embed_tokens_and_positions(
+        ids, weight, cfg
+    )
+    self_mask = self_attention_mask(*ids.shape, 0, None, dtype)  # causal [B, 1, L, L] (None for L = 1)
+    cross_mask = cross_attention_mask(enc_mask, dtype)
     act = nn.ACTIVATIONS[cfg.activation_function]
     heads = cfg.decoder_attention_heads
     for i, layer in enumerate(p["layers"]):
