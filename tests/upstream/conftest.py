@@ -77,6 +77,19 @@ class Lib:
         return self.name
 
 
+@pytest.fixture
+def tester():
+    """transformers' Speech2TextFeatureExtractionTester."""
+    from tests.upstream.feature_support import Speech2TextFeatureExtractionTester
+
+    return Speech2TextFeatureExtractionTester()
+
+
+@pytest.fixture
+def feat_extract_dict(tester):
+    return tester.prepare_feat_extract_dict()
+
+
 @pytest.fixture(scope="session", params=LIBS)
 def lib(request):
     return Lib(request.param)
