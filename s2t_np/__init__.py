@@ -29,7 +29,15 @@ _EXPORTS = {
     "Speech2TextModel": "hf.modeling",
     "Speech2TextForConditionalGeneration": "hf.modeling",
     "Speech2TextEncoder": "hf.modeling",
+    "Speech2TextDecoder": "hf.modeling_decoder",
     "conv_output_lengths": "subsampler",
+    # Auto classes (docs/usage.md): the Speech2Text class of a speech_to_text model
+    "AutoConfig": "hf.auto",
+    "AutoFeatureExtractor": "hf.auto",
+    "AutoTokenizer": "hf.auto",
+    "AutoProcessor": "hf.auto",
+    "AutoModel": "hf.auto",
+    "AutoModelForSpeechSeq2Seq": "hf.auto",
     # generation (docs/generation.md)
     "GenerationConfig": "hf.generation_config",
     # text and end to end (docs/usage.md)

@@ -8,7 +8,11 @@
     h = LN_final(x);   logits = h @ lm_head.T   (no bias; lm_head is embed_tokens when tied)
 
 Positions come from the ids (a pad id gets the zero row), offset by the cached length, as
-transformers does; they are not limited to max_target_positions.
+transformers does; they are not limited to max_target_positions. Given `inputs_embeds` [B, L, D]
+instead of ids (they replace `embed_tokens[ids] * embed_scale`), every position counts as a real
+token (fairseq make_positions with nothing padded): padding_idx + 1 + past_len + arange(L), the
+positions of ids without pad. transformers 5.23 reads the positions from the ids and fails when
+only embeddings are given; with embeddings W[ids] * embed_scale of pad-free ids both give the same.
 
 The cache (plain data, passed in and returned, never mutated) is a list with one dict per layer:
 
@@ -133,6 +137,13 @@ def embed_tokens_and_positions(input_ids, weight, cfg, past_len=0):
     return x, embedded, positions
 
 
+def embeds_and_positions(inputs_embeds, cfg, past_len=0):
+    """Embeddings [B, L, D] (in place of W[ids] * embed_scale) + the positions of L unpadded tokens."""
+    valid = np.ones(inputs_embeds.shape[:2], dtype=bool)  # nothing is padding: [B, L]
+    positions = sinusoidal_positions(valid, cfg.d_model, cfg.pad_token_id, past_len)  # [B, L, D]
+    return inputs_embeds + positions.astype(inputs_embeds.dtype)
+
+
 def cross_attention_mask(encoder_attention_mask, dtype):
     """Subsampled 0/1 frame mask [B, T'] -> additive key mask [B, 1, 1, T'] (None without a mask)."""
     if encoder_attention_mask is None:
@@ -153,8 +164,12 @@ def decoder_forward(
     decoder_attention_mask=None,
     output_hidden_states=False,
     output_attentions=False,
+    inputs_embeds=None,
 ):
     """Decoder forward over new ids [B, L] given the encoder output [B, T', D] (or a cache holding its K/V).
+
+    input_ids None and inputs_embeds [B, L, D] given: the embeddings replace W[ids] * embed_scale
+    (positions as for unpadded tokens, module docstring).
 
     encoder_attention_mask: subsampled 0/1 frame mask [B, T'] or None. decoder_attention_mask:
     0/1 mask over all keys, past and new [B, T_past + L], or None. cache: as returned by a previous
@@ -168,7 +183,7 @@ def decoder_forward(
         if encoder_hidden_states is None:
             raise InvalidInputError("decoder_forward needs encoder_hidden_states or a cache holding the encoder K/V")
         cache = init_cache(encoder_hidden_states, layers, n_heads=n_heads)
-    b, length = input_ids.shape
+    b, length = (input_ids if input_ids is not None else inputs_embeds).shape[:2]
     past_len = cache_length(cache)
     if decoder_attention_mask is not None and decoder_attention_mask.shape != (b, past_len + length):
         raise InvalidInputError(
@@ -176,7 +191,10 @@ def decoder_forward(
             f"{(b, past_len + length)}, got {decoder_attention_mask.shape}"
         )
 
-    x, _, _ = embed_tokens_and_positions(input_ids, weight, cfg, past_len)  # [B, L, D]
+    if input_ids is not None:
+        x, _, _ = embed_tokens_and_positions(input_ids, weight, cfg, past_len)  # [B, L, D]
+    else:
+        x = embeds_and_positions(inputs_embeds.astype(dtype, copy=False), cfg, past_len)  # [B, L, D]
     self_mask = self_attention_mask(b, length, past_len, decoder_attention_mask, dtype)
     cross_mask = cross_attention_mask(encoder_attention_mask, dtype)
 

@@ -1,4 +1,5 @@
-"""HF-compatible facades: Speech2TextEncoder, Speech2TextModel, Speech2TextForConditionalGeneration.
+"""HF-compatible facades: Speech2TextEncoder, Speech2TextDecoder, Speech2TextModel,
+Speech2TextForConditionalGeneration.
 
 Thin classes that hold a config and a params dict and call the stage functions (encoder.py,
 decoder.py); no math lives here. `Cls(config)` without params draws random weights by
@@ -9,10 +10,20 @@ transformers' `save_pretrained` does, plus generation_config.json when `generati
 both libraries derive the same defaults from config.json), and
 `transformers.<Cls>.from_pretrained` reads it back.
 
-Arguments and output field names follow transformers' `forward` (input_features, attention_mask,
-decoder_input_ids, decoder_attention_mask, encoder_outputs, past_key_values, use_cache,
-output_attentions, output_hidden_states, labels), with NumPy arrays in and out. `past_key_values`
-is the plain cache of decoder.py (a list of per-layer dicts), not a transformers Cache object.
+Arguments and output field names follow transformers 5.23's `forward` (input_features,
+attention_mask, decoder_input_ids, decoder_attention_mask, encoder_outputs, past_key_values,
+decoder_inputs_embeds, labels, use_cache, and the keywords output_attentions,
+output_hidden_states, return_dict, cache_position), with NumPy arrays in and out. None for
+use_cache / output_attentions / output_hidden_states / return_dict means the config's value; other
+keywords follow s2t_np/hf/model_inputs.py. `return_dict=False` returns `out.to_tuple()`, the
+tuple transformers returns, element for element; `past_key_values` is the plain cache of
+decoder.py (a list of per-layer dicts) where transformers has its EncoderDecoderCache (the same
+K/V: layer i's self_k / self_v / cross_k / cross_v are its self_attention_cache.layers[i].keys /
+.values and cross_attention_cache.layers[i].keys / .values).
+
+`decoder_inputs_embeds` [B, L, D] replace `embed_tokens(ids) * embed_scale`; their positions are
+those of unpadded tokens (s2t_np/decoder.py). `model.get_decoder()` is the decoder alone, called
+like transformers' Speech2TextDecoder; `model.get_input_embeddings()` its `embed_tokens`.
 
 For search code, Speech2TextForConditionalGeneration also exposes the decoding step:
 
@@ -29,14 +40,25 @@ import numpy as np
 
 from ..decoder import decoder_forward, init_cache, lm_logits, reorder_cache, shift_tokens_right
 from ..encoder import encode, subsampled_mask
-from ..errors import InvalidInputError
+from ..errors import GenerationError, InvalidInputError
 from ..nn import cross_entropy
 from ..weights import compute_dtype, init_params
 from .checkpoint import load_params, save_params
 from .configuration import Speech2TextConfig, write_config, write_json
 from .generation_config import GENERATION_CONFIG_FILE, GenerationConfig
+from .model_inputs import check_decoder_ids, check_decoder_inputs, check_features, forward_options
+from .modeling_decoder import Speech2TextDecoder
 from .outputs import BaseModelOutput, Seq2SeqLMOutput, Seq2SeqModelOutput
 from .pretrained import resolve_model_dir
+
+__all__ = [
+    "Speech2TextEncoder",
+    "Speech2TextDecoder",
+    "Speech2TextModel",
+    "Speech2TextForConditionalGeneration",
+    "check_features",  # the boundary checks live in model_inputs.py; generation and the oracle import them here
+    "check_decoder_ids",
+]
 
 
 # ---- facades -----------------------------------------------------------------------------------
@@ -66,6 +88,11 @@ class _Pretrained:
         params = load_params(model_dir, config, dtype, with_lm_head=cls._with_lm_head, encoder_only=cls._encoder_only)
         return cls(config, params, dtype, name_or_path=str(Path(model_dir)))
 
+    @classmethod
+    def from_config(cls, config, dtype=np.float32, *, seed=None):
+        """Random weights by transformers' init rule (transformers' `AutoModel*.from_config`)."""
+        return cls(config, None, dtype, seed=seed)
+
     def save_pretrained(self, save_directory):
         """Write config.json, model.safetensors and (when set) generation_config.json, as transformers does."""
         path = Path(save_directory)
@@ -87,7 +114,18 @@ class Speech2TextEncoder(_Pretrained):
     _encoder_only = True
     _architecture = "Speech2TextEncoder"
 
-    def __call__(self, input_features, attention_mask=None, output_attentions=False, output_hidden_states=False):
+    def __call__(
+        self,
+        input_features,
+        attention_mask=None,
+        output_attentions=None,
+        output_hidden_states=None,
+        return_dict=None,
+        **kwargs,
+    ):
+        return_dict, output_attentions, output_hidden_states = forward_options(
+            self.config, return_dict, output_attentions, output_hidden_states, **kwargs
+        )
         features, attention_mask = self._features(input_features, attention_mask)
         out = encode(
             features,
@@ -97,7 +135,8 @@ class Speech2TextEncoder(_Pretrained):
             output_hidden_states=output_hidden_states,
             output_attentions=output_attentions,
         )
-        return BaseModelOutput(out["last_hidden_state"], out["hidden_states"], out["attentions"])
+        out = BaseModelOutput(out["last_hidden_state"], out["hidden_states"], out["attentions"])
+        return out if return_dict else out.to_tuple()
 
 
 class Speech2TextModel(_Pretrained):
@@ -109,26 +148,29 @@ class Speech2TextModel(_Pretrained):
     def encoder(self):
         return Speech2TextEncoder(self.config, self.params, self.dtype, self.name_or_path)
 
+    @property
+    def decoder(self):
+        return Speech2TextDecoder(self.config, self.params, self.dtype)
+
     def get_encoder(self):
         return self.encoder
 
-    def _run(
-        self,
-        input_features,
-        attention_mask,
-        decoder_input_ids,
-        decoder_attention_mask,
-        encoder_outputs,
-        past_key_values,
-        use_cache,
-        output_attentions,
-        output_hidden_states,
-    ):
+    def get_decoder(self):
+        return self.decoder
+
+    def get_input_embeddings(self):
+        return self.decoder.embed_tokens
+
+    def _run(self, input_features, attention_mask, encoder_outputs, output_attentions, output_hidden_states, dec):
+        """Encoder (unless `encoder_outputs` are given), then the decoder facade with the keywords `dec`
+        -> Seq2SeqModelOutput."""
         cfg = self.config
         if encoder_outputs is None:
             if input_features is None:
                 raise InvalidInputError("pass input_features or encoder_outputs")
-            encoder_outputs = self.encoder(input_features, attention_mask, output_attentions, output_hidden_states)
+            encoder_outputs = self.encoder(
+                input_features, attention_mask, output_attentions, output_hidden_states, return_dict=True
+            )
         elif not isinstance(encoder_outputs, BaseModelOutput):
             if isinstance(encoder_outputs, np.ndarray):
                 encoder_outputs = (encoder_outputs,)
@@ -148,36 +190,21 @@ class Speech2TextModel(_Pretrained):
                     f"input features, got shape {attention_mask.shape}"
                 )
             enc_mask = subsampled_mask(attention_mask, enc.shape[1], cfg.num_conv_layers)  # [B, T']
-        if decoder_input_ids is None:
-            raise InvalidInputError("pass decoder_input_ids (or labels, from which they are derived)")
-        check_decoder_ids(decoder_input_ids, cfg, batch=enc.shape[0])
-        if past_key_values is not None and (
-            not isinstance(past_key_values, list) or len(past_key_values) != cfg.decoder_layers
-        ):
-            raise InvalidInputError(
-                f"past_key_values must be the s2t_np cache: a list of {cfg.decoder_layers} per-layer "
-                "dicts (as returned with use_cache=True)"
-            )
-        if decoder_attention_mask is not None:
-            decoder_attention_mask = np.asarray(decoder_attention_mask)
-        dec = decoder_forward(
-            decoder_input_ids,
-            enc.astype(self.dtype, copy=False),
-            enc_mask,
-            past_key_values,
-            **self.params["decoder"],
-            cfg=cfg,
-            decoder_attention_mask=decoder_attention_mask,
-            output_hidden_states=output_hidden_states,
+        check_decoder_inputs(dec["input_ids"], dec["inputs_embeds"], cfg, batch=enc.shape[0])  # decoder_* names
+        out = self.decoder(
+            encoder_hidden_states=enc,
+            encoder_attention_mask=enc_mask,
             output_attentions=output_attentions,
+            output_hidden_states=output_hidden_states,
+            return_dict=True,
+            **dec,
         )
-        use_cache = cfg.use_cache if use_cache is None else use_cache
         return Seq2SeqModelOutput(
-            last_hidden_state=dec.last_hidden_state,
-            past_key_values=dec.cache if use_cache else None,
-            decoder_hidden_states=dec.hidden_states,
-            decoder_attentions=dec.attentions,
-            cross_attentions=dec.cross_attentions,
+            last_hidden_state=out.last_hidden_state,
+            past_key_values=out.past_key_values,
+            decoder_hidden_states=out.hidden_states,
+            decoder_attentions=out.attentions,
+            cross_attentions=out.cross_attentions,
             encoder_last_hidden_state=enc,
             encoder_hidden_states=encoder_outputs.hidden_states,
             encoder_attentions=encoder_outputs.attentions,
@@ -191,21 +218,47 @@ class Speech2TextModel(_Pretrained):
         decoder_attention_mask=None,
         encoder_outputs=None,
         past_key_values=None,
+        decoder_inputs_embeds=None,
         use_cache=None,
-        output_attentions=False,
-        output_hidden_states=False,
+        output_attentions=None,
+        output_hidden_states=None,
+        return_dict=None,
+        cache_position=None,
+        **kwargs,
     ):
-        return self._run(
+        return_dict, output_attentions, output_hidden_states = forward_options(
+            self.config, return_dict, output_attentions, output_hidden_states, **kwargs
+        )
+        out = self._run(
             input_features,
             attention_mask,
-            decoder_input_ids,
-            decoder_attention_mask,
             encoder_outputs,
-            past_key_values,
-            use_cache,
             output_attentions,
             output_hidden_states,
+            decoder_arguments(
+                decoder_input_ids,
+                decoder_attention_mask,
+                past_key_values,
+                decoder_inputs_embeds,
+                use_cache,
+                cache_position,
+            ),
         )
+        return out if return_dict else out.to_tuple()
+
+
+def decoder_arguments(
+    decoder_input_ids, decoder_attention_mask, past_key_values, decoder_inputs_embeds, use_cache, cache_position
+):
+    """The model's decoder arguments under the names of the decoder facade's `__call__`."""
+    return dict(
+        input_ids=decoder_input_ids,
+        attention_mask=decoder_attention_mask,
+        past_key_values=past_key_values,
+        inputs_embeds=decoder_inputs_embeds,
+        use_cache=use_cache,
+        cache_position=cache_position,
+    )
 
 
 class Speech2TextForConditionalGeneration(Speech2TextModel):
@@ -236,12 +289,19 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
         decoder_attention_mask=None,
         encoder_outputs=None,
         past_key_values=None,
-        use_cache=None,
-        output_attentions=False,
-        output_hidden_states=False,
+        decoder_inputs_embeds=None,
         labels=None,
+        use_cache=None,
+        output_attentions=None,
+        output_hidden_states=None,
+        return_dict=None,
+        cache_position=None,
+        **kwargs,
     ):
         cfg = self.config
+        return_dict, output_attentions, output_hidden_states = forward_options(
+            cfg, return_dict, output_attentions, output_hidden_states, **kwargs
+        )
         if labels is not None:
             labels = np.asarray(labels)
             if labels.ndim != 2 or not np.issubdtype(labels.dtype, np.integer):
@@ -254,30 +314,37 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
                     f"labels must be ids in [0, {cfg.vocab_size}) or -100 (ignored); found "
                     f"{labels[bad][0]} at {tuple(int(i) for i in np.argwhere(bad)[0])}"
                 )
-            if decoder_input_ids is None:
+            given = decoder_input_ids if decoder_input_ids is not None else decoder_inputs_embeds
+            if given is None:
                 decoder_input_ids = shift_tokens_right(labels, cfg.pad_token_id, cfg.decoder_start_token_id)
-            elif np.shape(decoder_input_ids) != labels.shape:
+            elif np.shape(given)[:2] != labels.shape:
+                name = "decoder_input_ids" if decoder_input_ids is not None else "decoder_inputs_embeds"
                 raise InvalidInputError(
-                    f"labels {labels.shape} and decoder_input_ids {np.shape(decoder_input_ids)} "
-                    "must have the same shape (one label per decoder position)"
+                    f"labels {labels.shape} and {name} {np.shape(given)} "
+                    "must have the same shape [batch, tokens] (one label per decoder position)"
                 )
         out = self._run(
             input_features,
             attention_mask,
-            decoder_input_ids,
-            decoder_attention_mask,
             encoder_outputs,
-            past_key_values,
-            use_cache,
             output_attentions,
             output_hidden_states,
+            decoder_arguments(
+                decoder_input_ids,
+                decoder_attention_mask,
+                past_key_values,
+                decoder_inputs_embeds,
+                use_cache,
+                cache_position,
+            ),
         )
         logits = lm_logits(out.last_hidden_state, **self.params["lm_head"])  # [B, L, V]
         loss = None
         if labels is not None:
             loss = cross_entropy(logits.reshape(-1, cfg.vocab_size), labels.reshape(-1))
         rest = {f.name: getattr(out, f.name) for f in dataclasses.fields(out) if f.name != "last_hidden_state"}
-        return Seq2SeqLMOutput(loss=loss, logits=logits, **rest)  # same arrays, no copies
+        out = Seq2SeqLMOutput(loss=loss, logits=logits, **rest)  # same arrays, no copies
+        return out if return_dict else out.to_tuple()
 
     # ---- the decoding step for search code (generation.py) ----------------------------------
     def encode(self, input_features, attention_mask=None):
@@ -310,56 +377,23 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
         """Select batch rows of the whole cache (decoder.reorder_cache)."""
         return reorder_cache(cache, beam_idx)
 
-    def generate(self, input_features, attention_mask=None, **kwargs):
-        """Greedy or beam search (s2t_np/hf/generation.py)."""
+    def generate(self, inputs=None, attention_mask=None, generation_config=None, *, input_features=None, **kwargs):
+        """Greedy or beam search (s2t_np/hf/generation.py).
+
+        The features are `inputs` (first positional, transformers' name) or `input_features=`, not
+        both. A GenerationConfig in the second position is taken as `generation_config`
+        (transformers' positional order); an array there is the attention mask.
+        """
         from .generation import generate
 
-        return generate(self, input_features, attention_mask=attention_mask, **kwargs)
-
-
-# ---- argument checks at the boundary (the stage functions trust their inputs) ----------------
-def check_features(input_features, attention_mask, cfg):
-    """Validate encoder inputs; raises InvalidInputError with the expected shapes."""
-    if not isinstance(input_features, np.ndarray):
-        raise InvalidInputError(f"input_features must be a NumPy array, got {type(input_features).__name__}")
-    if input_features.ndim != 3:
-        raise InvalidInputError(
-            f"input_features must have rank 3 [batch, frames, {cfg.input_dim}], got shape {input_features.shape}"
-        )
-    if input_features.shape[-1] != cfg.input_dim:
-        raise InvalidInputError(
-            f"input_features has {input_features.shape[-1]} features per frame; this model "
-            f"expects input_feat_per_channel * input_channels = {cfg.input_dim}"
-        )
-    if input_features.shape[0] == 0 or input_features.shape[1] == 0:
-        raise InvalidInputError(f"input_features is empty: shape {input_features.shape}")
-    if not np.issubdtype(input_features.dtype, np.floating):
-        raise InvalidInputError(f"input_features must be floating point, got {input_features.dtype}")
-    if attention_mask is not None:
-        attention_mask = np.asarray(attention_mask)
-        if attention_mask.shape != input_features.shape[:2]:
-            raise InvalidInputError(
-                f"attention_mask shape {attention_mask.shape} must be [batch, frames] = {input_features.shape[:2]}"
+        if inputs is not None and input_features is not None:
+            raise GenerationError(
+                "`inputs` were passed alongside `input_features`, which is not allowed: pass the features "
+                "once, either as `inputs` (the first argument) or as `input_features=...`"
             )
-        if (attention_mask.sum(axis=-1) <= 0).any():
-            raise InvalidInputError("attention_mask has a row without any valid frame")
-    return attention_mask
-
-
-def check_decoder_ids(input_ids, cfg, name="decoder_input_ids", batch=None):
-    """Validate decoder ids: integer [B, L] within [0, vocab_size), B = `batch` when given."""
-    if not isinstance(input_ids, np.ndarray):
-        raise InvalidInputError(f"{name} must be a NumPy integer array, got {type(input_ids).__name__}")
-    if input_ids.ndim != 2 or input_ids.shape[1] == 0:
-        raise InvalidInputError(f"{name} must have shape [batch, tokens] with tokens >= 1, got {input_ids.shape}")
-    if not np.issubdtype(input_ids.dtype, np.integer):
-        raise InvalidInputError(f"{name} must hold integer ids, got dtype {input_ids.dtype}")
-    bad = (input_ids < 0) | (input_ids >= cfg.vocab_size)
-    if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise InvalidInputError(
-            f"{name} has id {int(input_ids[where])} at {where}, outside the vocabulary [0, {cfg.vocab_size})"
-        )
-    if batch is not None and input_ids.shape[0] != batch:
-        raise InvalidInputError(f"{name} has batch {input_ids.shape[0]} but the encoder input has batch {batch}")
-    return input_ids
+        if isinstance(attention_mask, GenerationConfig):
+            if generation_config is not None:
+                raise GenerationError("generation_config was given twice (positionally and by keyword)")
+            attention_mask, generation_config = None, attention_mask
+        features = inputs if inputs is not None else input_features
+        return generate(self, features, attention_mask=attention_mask, generation_config=generation_config, **kwargs)

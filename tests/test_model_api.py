@@ -1,0 +1,270 @@
+"""The facades' transformers 5.23 forward API, compared with transformers on the same weights:
+`return_dict=False` tuples, config defaults of return_dict / output_*, `cache_position`,
+`decoder_inputs_embeds`, the keyword arguments transformers accepts, `get_decoder()`,
+`get_input_embeddings()`, ModelOutput behaviour, and `generate(inputs=... | input_features=...)`.
+"""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from tests.support.asserts import assert_close
+from tests.support.model_cases import make_inputs
+from tests.support.tolerances import MODEL_CACHE_F32, MODEL_F32
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory, torch, transformers):
+    """(our model, the transformers reference float32, our config) on one random-weight directory."""
+    import s2t_np
+    from tests.support.reference_models import build_model_dir
+
+    path, ref = build_model_dir(tmp_path_factory.mktemp("api"), seed=3)
+    return s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path), ref, path
+
+
+@pytest.fixture(scope="module")
+def inputs(pair):
+    x, mask, ids, dec_mask, labels = make_inputs(pair[0].config, seed=1, n_tokens=6)
+    return x, mask, ids, dec_mask, labels
+
+
+def _t(torch, a):
+    return None if a is None else torch.from_numpy(a)
+
+
+def _reference_cache_layers(cache):
+    """transformers' EncoderDecoderCache as [(self_k, self_v, cross_k, cross_v)] per layer."""
+    self_cache, cross_cache = cache.self_attention_cache, cache.cross_attention_cache
+    return [
+        (s.keys.numpy(), s.values.numpy(), c.keys.numpy(), c.values.numpy())
+        for s, c in zip(self_cache.layers, cross_cache.layers)
+    ]
+
+
+def _assert_element_equal(ours, ref, what):
+    """One element of an output tuple: an array, a tuple of arrays, or the cache (module docstring of modeling.py)."""
+    if isinstance(ours, list):  # the plain cache where transformers has EncoderDecoderCache
+        for i, (layer, expected) in enumerate(zip(ours, _reference_cache_layers(ref), strict=True)):
+            for name, value in zip(("self_k", "self_v", "cross_k", "cross_v"), expected):
+                assert_close(layer[name], value, MODEL_CACHE_F32["cache"], what=f"{what} layer {i} {name}")
+    elif isinstance(ours, tuple):
+        assert len(ours) == len(ref), what
+        for i, (a, b) in enumerate(zip(ours, ref)):
+            assert_close(a, b.numpy(), MODEL_F32["decoder_hidden_states"], what=f"{what}[{i}]")
+    else:
+        assert_close(ours, ref.numpy(), MODEL_F32["decoder_hidden_states"], what=what)
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+@pytest.mark.parametrize("base", [False, True])
+def test_return_dict_false_is_transformers_tuple(pair, inputs, torch, base, use_cache):
+    model, ref, _ = pair
+    x, mask, ids, dec_mask, labels = inputs
+    kw = dict(attention_mask=mask, decoder_input_ids=ids, decoder_attention_mask=dec_mask, use_cache=use_cache)
+    kw.update(output_attentions=True, output_hidden_states=True)
+    if not base:
+        kw["labels"] = labels
+    ours = (model.model if base else model)(x, return_dict=False, **kw)
+    with torch.no_grad():
+        expected = (ref.model if base else ref)(
+            _t(torch, x),
+            return_dict=False,
+            **{k: (_t(torch, v) if isinstance(v, np.ndarray) else v) for k, v in kw.items()},
+        )
+    assert isinstance(ours, tuple) and isinstance(expected, tuple)
+    assert len(ours) == len(expected)
+    for i, (a, b) in enumerate(zip(ours, expected)):
+        _assert_element_equal(a, b, f"base={base} use_cache={use_cache} element {i}")
+    # the dict form holds the same elements, in the same order
+    as_dict = (model.model if base else model)(x, **kw)
+    assert len(as_dict.to_tuple()) == len(ours)
+    assert ("past_key_values" in as_dict) == use_cache
+
+
+def test_encoder_return_dict_false(pair, inputs, torch):
+    model, ref, _ = pair
+    x, mask = inputs[:2]
+    ours = model.get_encoder()(x, mask, output_hidden_states=True, return_dict=False)
+    with torch.no_grad():
+        expected = ref.get_encoder()(_t(torch, x), _t(torch, mask), output_hidden_states=True, return_dict=False)
+    assert len(ours) == len(expected) == 2
+    assert_close(ours[0], expected[0].numpy(), MODEL_F32["encoder_last_hidden_state"], what="encoder output")
+    for a, b in zip(ours[1], expected[1], strict=True):
+        assert_close(a, b.numpy(), MODEL_F32["encoder_hidden_states"], what="encoder hidden states")
+
+
+def test_none_means_the_config_value(pair, inputs):
+    model, _, _ = pair
+    x, mask, ids = inputs[:3]
+    plain = model(x, mask, decoder_input_ids=ids, use_cache=False)
+    assert plain.keys() == ["logits", "encoder_last_hidden_state"]  # config defaults: no attentions / hidden states
+    explicit = model(x, mask, decoder_input_ids=ids, use_cache=False, output_attentions=None, return_dict=None)
+    assert explicit.keys() == plain.keys()
+    fields = {f.name for f in dataclasses.fields(model.config)}
+    if not {"return_dict", "output_attentions", "output_hidden_states"} <= fields:
+        pytest.skip("s2t_np.config.ModelConfig has no return_dict / output_* fields yet")
+    cfg = dataclasses.replace(model.config, return_dict=False, output_attentions=True, output_hidden_states=True)
+    import s2t_np
+
+    other = s2t_np.Speech2TextForConditionalGeneration(cfg, model.params)
+    out = other(x, mask, decoder_input_ids=ids, use_cache=False)
+    assert isinstance(out, tuple) and len(out) == 7  # logits, 3 decoder fields, 3 encoder fields
+    assert other(x, mask, decoder_input_ids=ids, use_cache=False, return_dict=True).decoder_attentions is not None
+
+
+def test_cache_position_is_checked(pair, inputs):
+    import s2t_np
+
+    model, _, _ = pair
+    x, mask, ids = inputs[:3]
+    first = model(x, mask, decoder_input_ids=ids[:, :4], use_cache=True, cache_position=np.arange(4))
+    rest = model(
+        attention_mask=mask,
+        encoder_outputs=(first.encoder_last_hidden_state,),
+        decoder_input_ids=ids[:, 4:],
+        past_key_values=first.past_key_values,
+        cache_position=np.arange(4, 6),
+    )
+    full = model(x, mask, decoder_input_ids=ids).logits
+    assert_close(rest.logits, full[:, 4:], MODEL_CACHE_F32["step_vs_full"], what="after cache_position")
+    for bad in (np.arange(2), np.arange(1, 5), np.arange(4.0)):
+        with pytest.raises(s2t_np.InvalidInputError, match="cache_position"):
+            model(x, mask, decoder_input_ids=ids[:, :4], cache_position=bad)
+
+
+def test_decoder_inputs_embeds_replace_scaled_embeddings(pair, inputs, torch):
+    """W[ids] * embed_scale as embeddings == the ids (no pad), with and without the cache, and == transformers."""
+    import s2t_np
+
+    model, ref, _ = pair
+    x, mask, ids = inputs[:3]
+    ids = ids[:, :5].copy()
+    ids[ids == model.config.pad_token_id] = 5  # positions of embeddings are those of unpadded ids
+    scale = np.float32(model.config.embed_scale)
+    embeds = model.get_input_embeddings()(ids) * scale  # [B, L, D]
+    assert model.get_input_embeddings().weight is model.params["decoder"]["embed_tokens"]["weight"]
+    by_ids = model(x, mask, decoder_input_ids=ids).logits
+    by_embeds = model(x, mask, decoder_inputs_embeds=embeds).logits
+    assert_close(by_embeds, by_ids, MODEL_CACHE_F32["step_vs_full"], what="embeds vs ids")
+    with torch.no_grad():
+        expected = ref(_t(torch, x), attention_mask=_t(torch, mask), decoder_input_ids=_t(torch, ids)).logits.numpy()
+    assert_close(by_embeds, expected, MODEL_F32["logits"], what="embeds vs transformers with ids")
+    first = model(x, mask, decoder_inputs_embeds=embeds[:, :3], use_cache=True)
+    rest = model(
+        attention_mask=mask,
+        encoder_outputs=(first.encoder_last_hidden_state,),
+        decoder_inputs_embeds=embeds[:, 3:],
+        past_key_values=first.past_key_values,
+    )
+    assert_close(rest.logits, by_ids[:, 3:], MODEL_CACHE_F32["step_vs_full"], what="cached embeds vs ids")
+    with pytest.raises(s2t_np.InvalidInputError, match="both decoder_input_ids and decoder_inputs_embeds"):
+        model(x, mask, decoder_input_ids=ids, decoder_inputs_embeds=embeds)
+    for bad in (embeds[..., :-1], embeds.astype(np.int64), embeds[0]):
+        with pytest.raises(s2t_np.InvalidInputError, match="decoder_inputs_embeds"):
+            model(x, mask, decoder_inputs_embeds=bad)
+    labels = np.concatenate([ids[:, 1:], ids[:, :1]], axis=1)
+    with_labels = model(x, mask, decoder_inputs_embeds=embeds, labels=labels)  # embeds win over shifted labels
+    assert_close(with_labels.logits, by_ids, MODEL_CACHE_F32["step_vs_full"], what="labels with embeds")
+
+
+def test_get_decoder_matches_transformers_decoder(pair, inputs, torch):
+    model, ref, _ = pair
+    x, mask, ids, dec_mask, _ = inputs
+    enc, enc_mask = model.encode(x, mask)
+    decoder = model.get_decoder()
+    ours = decoder(
+        input_ids=ids,
+        attention_mask=dec_mask,
+        encoder_hidden_states=enc,
+        encoder_attention_mask=enc_mask,
+        output_attentions=True,
+        output_hidden_states=True,
+    )
+    with torch.no_grad():
+        expected = ref.get_decoder()(
+            input_ids=_t(torch, ids),
+            attention_mask=_t(torch, dec_mask),
+            encoder_hidden_states=_t(torch, enc),
+            encoder_attention_mask=_t(torch, enc_mask),
+            output_attentions=True,
+            output_hidden_states=True,
+        )
+    assert type(ours).__name__ == type(expected).__name__ == "BaseModelOutputWithPastAndCrossAttentions"
+    assert ours.keys() == list(expected.keys())
+    for key in ours.keys():
+        _assert_element_equal(ours[key], expected[key], f"decoder {key}")
+    step = decoder(input_ids=ids[:, :1], encoder_hidden_states=enc, encoder_attention_mask=enc_mask)
+    step = decoder(input_ids=ids[:, 1:2], encoder_attention_mask=enc_mask, past_key_values=step.past_key_values)
+    full = decoder(input_ids=ids[:, :2], encoder_hidden_states=enc, encoder_attention_mask=enc_mask)
+    assert_close(step[0][:, 0], full[0][:, 1], MODEL_CACHE_F32["step_vs_full"], what="decoder facade cache")
+
+
+def test_keyword_arguments(pair, inputs):
+    import s2t_np
+
+    model, _, _ = pair
+    x, mask, ids = inputs[:3]
+    plain = model(x, mask, decoder_input_ids=ids).logits
+    ignored = model(x, mask, decoder_input_ids=ids, head_mask=None, num_items_in_batch=3, is_causal=True).logits
+    np.testing.assert_array_equal(ignored, plain)
+    head_mask = np.ones((model.config.encoder_layers, model.config.encoder_attention_heads))
+    for kwargs, fragment in (
+        (dict(head_mask=head_mask), "head_mask"),
+        (dict(decoder_position_ids=np.arange(ids.shape[1])), "decoder_position_ids"),
+        (dict(is_causal=False), "is_causal"),
+        (dict(output_hidden_states=[0, -1]), "layer index"),
+        (dict(output_attention=True), "unexpected keyword argument 'output_attention'"),
+    ):
+        with pytest.raises(s2t_np.UnsupportedOptionError, match=fragment):
+            model(x, mask, decoder_input_ids=ids, **kwargs)
+    with pytest.raises(s2t_np.UnsupportedOptionError, match="cu_seq_lens_q"):
+        model.get_encoder()(x, mask, cu_seq_lens_q=np.arange(3))
+
+
+def test_outputs_behave_like_transformers_model_output(pair, inputs, torch, transformers):
+    from transformers.modeling_outputs import Seq2SeqLMOutput as RefOutput
+
+    model, _, _ = pair
+    x, mask, ids = inputs[:3]
+    ours = model(x, mask, decoder_input_ids=ids, use_cache=False, output_hidden_states=True)
+    ref = RefOutput(**{k: torch.zeros(1) if k == "logits" else v for k, v in ours.items()})
+    assert list(ours) == list(ref) == ours.keys() == list(ref.keys())
+    assert len(ours) == len(ref) == 4
+    assert ("logits" in ours) and ("loss" not in ours) and ("loss" not in ref)
+    assert ours.loss is None and ref.loss is None
+    with pytest.raises(KeyError):
+        ours["loss"]
+    with pytest.raises(KeyError):
+        ref["loss"]
+    assert ours[0] is ours["logits"] is ours.logits
+    assert ours[1:] == ours.to_tuple()[1:] and len(ref[1:]) == len(ours[1:])
+    assert [k for k, _ in ours.items()] == list(ours.keys()) and len(ours.values()) == 4
+    assert ours.get("loss", "absent") == "absent"
+    ours["loss"] = np.float32(1.0)  # setting a field adds the key, first in field order
+    assert ours.keys()[0] == "loss" and ours[0] == 1.0
+    with pytest.raises(TypeError):
+        ours.pop("loss")
+    with pytest.raises(TypeError):
+        del ours["loss"]
+
+
+def test_generate_input_spellings(pair, inputs, torch):
+    import s2t_np
+
+    model, ref, _ = pair
+    x = inputs[0][:1]
+    options = dict(max_new_tokens=6, num_beams=1)
+    positional = model.generate(x, **options)
+    np.testing.assert_array_equal(model.generate(inputs=x, **options), positional)
+    np.testing.assert_array_equal(model.generate(input_features=x, **options), positional)
+    config = s2t_np.GenerationConfig(max_new_tokens=6, num_beams=1)
+    np.testing.assert_array_equal(model.generate(x, config), positional)  # transformers' positional order
+    with torch.no_grad():
+        expected = ref.generate(inputs=torch.from_numpy(x), **options).numpy()
+    np.testing.assert_array_equal(positional, expected)
+    with pytest.raises(s2t_np.GenerationError, match="input_features"):
+        model.generate(x, input_features=x, **options)
+    with pytest.raises(s2t_np.GenerationError, match="input_features"):
+        model.generate(inputs=x, input_features=x, **options)
