@@ -37,6 +37,9 @@ def floats_tensor(lib, shape, scale=1.0, rng=None):
 def set_config(config, **changes):
     """Upstream's `config.<name> = value`; a new config where the class is a frozen dataclass."""
     if dataclasses.is_dataclass(config) and type(config).__dataclass_params__.frozen:
+        fields = {f.name for f in dataclasses.fields(config)}
+        # unsetting a key the class does not have (forced_eos_token_id) already holds
+        changes = {k: v for k, v in changes.items() if k in fields or v is not None or getattr(config, k, None)}
         return dataclasses.replace(config, **changes)
     for name, value in changes.items():
         setattr(config, name, value)
