@@ -260,3 +260,54 @@ def test_beam_sample_generate_dict_output(lib, gen):
         num_return_sequences=beam_kwargs["num_return_sequences"],
         num_beams=beam_kwargs["num_beams"],
     )
+
+
+# ---- Speech2TextModelIntegrationTests (local equivalent) ---------------------------------------
+# Upstream loads facebook/s2t-small-librispeech-asr and four LibriSpeech clips and compares with fixed
+# transcripts. Here: a random-weight model and a processor built with transformers into a directory
+# (tests/support/text_fixtures.build_full_dir), the shipped example clips, and transformers' transcripts
+# of the same directory as the expected values.
+
+
+@pytest.fixture(scope="module")
+def integration(tmp_path_factory):
+    from transformers import Speech2TextForConditionalGeneration, Speech2TextProcessor
+
+    from s2t_np import load_audio
+    from tests.support.paths import TESTS_DIR
+    from tests.support.text_fixtures import VARIED, build_full_dir, train_spm
+
+    root = tmp_path_factory.mktemp("integration")
+    spm_model = train_spm(root / "spm", "unigram", False)
+    directory, _ = build_full_dir(root / "model", spm_model, model_overrides=VARIED)
+    clips = sorted((TESTS_DIR.parent / "s2t_np" / "examples").glob("*.wav"))
+    dataset = [load_audio(clip, sampling_rate=16000) for clip in clips]
+    model = Speech2TextForConditionalGeneration.from_pretrained(directory).eval()
+    processor = Speech2TextProcessor.from_pretrained(directory)
+    expected = []
+    for batch in ([dataset[0]], dataset):
+        inputs = processor(batch, sampling_rate=16000, return_tensors="pt", padding=True)
+        ids = model.generate(inputs.input_features, attention_mask=inputs.attention_mask)
+        expected.append(processor.batch_decode(ids, skip_special_tokens=True))
+    return directory, dataset, expected
+
+
+def test_generation_librispeech(lib, integration):
+    directory, dataset, (expected, _) = integration
+    model = make_model(lib, lib.ForConditionalGeneration.from_pretrained, directory)
+    processor = lib.Processor.from_pretrained(directory)
+    input_speech = [dataset[0]]
+    input_features = processor(input_speech, sampling_rate=16000, return_tensors=lib.return_tensors).input_features
+    generated_ids = model.generate(input_features)
+    generated_transcript = processor.batch_decode(generated_ids, skip_special_tokens=True)
+    assert generated_transcript == expected
+
+
+def test_generation_librispeech_batched(lib, integration):
+    directory, dataset, (_, expected) = integration
+    model = make_model(lib, lib.ForConditionalGeneration.from_pretrained, directory)
+    processor = lib.Processor.from_pretrained(directory)
+    inputs = processor(dataset, sampling_rate=16000, return_tensors=lib.return_tensors, padding=True)
+    generated_ids = model.generate(inputs.input_features, attention_mask=inputs.attention_mask)
+    generated_transcripts = processor.batch_decode(generated_ids, skip_special_tokens=True)
+    assert generated_transcripts == expected
