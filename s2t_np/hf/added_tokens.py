@@ -173,25 +173,3 @@ def split_on_added_tokens(text, trie, added_tokens):
                 chunks[i + 1] = chunk + chunks[i + 1]
                 chunks[i] = ""
     return [chunk for chunk in chunks if chunk]
-
-
-def register_special_tokens(new_tokens, vocab, decoder, encoder):
-    """The reference's PythonBackend._add_tokens(special_tokens=True) for special token strings.
-
-    A token already in ``vocab`` (vocab.json plus the added tokens) keeps its id, a new one gets
-    ``len(vocab)`` at that moment. ``decoder`` (id -> AddedToken) and ``encoder`` (text -> id) are
-    updated in place; returns how many tokens got new ids.
-    """
-    vocab = dict(vocab)
-    new_idx = len(vocab)
-    added = 0
-    for content in new_tokens:
-        if content == "" or content in encoder:
-            continue
-        if content not in vocab:
-            vocab[content] = new_idx + added
-            added += 1
-        index = vocab[content]
-        decoder[index] = AddedToken(content, special=True, normalized=False)
-        encoder[content] = index
-    return added

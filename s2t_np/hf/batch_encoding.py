@@ -7,9 +7,14 @@ strategies (``_get_padding_truncation_strategies``), cutting a sequence to ``max
 to NumPy arrays. Nothing here knows about SentencePiece.
 """
 
+import logging
+import warnings
+
 import numpy as np
 
-from ..errors import InvalidInputError, TokenizerError, UnsupportedOptionError
+from ..errors import InvalidInputError, TokenizerError
+
+logger = logging.getLogger(__name__)
 
 VERY_LARGE_INTEGER = int(1e30)  # the reference's model_max_length when none is configured
 LARGE_INTEGER = int(1e20)
@@ -52,16 +57,38 @@ def as_array(value):
     return np.asarray(value)
 
 
-def strategies(padding, truncation, max_length, model_max_length):
-    """The reference's _get_padding_truncation_strategies, as (padding, truncation, max_length)."""
+def strategies(
+    padding,
+    truncation,
+    max_length,
+    model_max_length,
+    pad_to_multiple_of=None,
+    verbose=True,
+    pad_token_id=None,
+):
+    """The reference's _get_padding_truncation_strategies, as (padding, truncation, max_length).
+
+    Warns (UserWarning) when ``max_length`` is ignored (``padding=True`` without truncation); raises
+    when padding is asked without a pad token, and when both truncation and padding are active
+    with a ``max_length`` that is not a multiple of ``pad_to_multiple_of`` (the reference's checks
+    and messages).
+    """
     if max_length is not None and padding is False and truncation is None:
         truncation = "longest_first"
-    padding = {True: "longest", False: "do_not_pad"}.get(padding, padding)
+    if padding is True and verbose and max_length is not None and truncation in (None, False, "do_not_truncate"):
+        warnings.warn(
+            "`max_length` is ignored when `padding`=`True` and there is no truncation strategy. "
+            "To pad to max length, use `padding='max_length'`.",
+            stacklevel=4,
+        )
+    if isinstance(padding, bool):
+        padding = "longest" if padding else "do_not_pad"
     if padding not in ("longest", "max_length", "do_not_pad"):
         raise InvalidInputError(
             f"padding must be True, False, 'longest', 'max_length' or 'do_not_pad', got {padding!r}"
         )
-    truncation = {True: "longest_first", False: "do_not_truncate", None: "do_not_truncate"}.get(truncation, truncation)
+    if truncation is None or isinstance(truncation, bool):
+        truncation = "longest_first" if truncation else "do_not_truncate"
     if truncation not in ("longest_first", "only_first", "only_second", "do_not_truncate"):
         raise InvalidInputError(f"unknown truncation strategy {truncation!r}")
     if max_length is None:
@@ -75,23 +102,77 @@ def strategies(padding, truncation, max_length, model_max_length):
                 truncation = "do_not_truncate"
             else:
                 max_length = model_max_length
+    if padding != "do_not_pad" and (pad_token_id is None or pad_token_id < 0):
+        raise TokenizerError(
+            "Asking to pad but the tokenizer does not have a padding token. "
+            "Please select a token to use as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` "
+            "or add a new pad token via `tokenizer.add_special_tokens({'pad_token': '[PAD]'})`."
+        )
+    if (
+        truncation != "do_not_truncate"
+        and padding != "do_not_pad"
+        and pad_to_multiple_of is not None
+        and max_length is not None
+        and max_length % pad_to_multiple_of != 0
+    ):
+        raise InvalidInputError(
+            "Truncation and padding are both activated but "
+            f"truncation length ({max_length}) is not a multiple of pad_to_multiple_of ({pad_to_multiple_of})."
+        )
     return padding, truncation, max_length
 
 
-def truncate(ids, pair_ids, n_remove, strategy, side):
-    """Drop ``n_remove`` ids from the ``side`` ("right" or "left") of ``ids``; pairs are not truncated."""
+def truncate(ids, pair_ids, n_remove, strategy, side, stride=0):
+    """The reference's truncate_sequences: (ids, pair_ids, overflowing ids) after removing ``n_remove`` ids.
+
+    ``only_first`` (and ``longest_first`` for one sequence) cuts ``ids`` on ``side``; ``longest_first``
+    on a pair first evens the two lengths, then cuts both alternately (and returns no overflow, with
+    the reference's warning); ``only_second`` cuts ``pair_ids``. The overflow keeps ``stride`` ids
+    of context from what is kept.
+    """
     if n_remove <= 0 or strategy == "do_not_truncate":
-        return ids, pair_ids
-    if pair_ids is not None and strategy != "only_first":
-        raise UnsupportedOptionError("truncating text pairs is not supported; Speech2Text encodes single texts")
-    if side == "left":
-        return ids[n_remove:], pair_ids
-    return ids[:-n_remove], pair_ids
+        return ids, pair_ids, []
+    overflowing = []
+    if strategy == "only_first" or (strategy == "longest_first" and pair_ids is None):
+        window = min(len(ids), stride + n_remove)
+        if side == "left":
+            overflowing, ids = ids[:window], ids[n_remove:]
+        else:
+            overflowing, ids = ids[-window:], ids[:-n_remove]
+    elif strategy == "longest_first":
+        logger.warning(
+            "Be aware, overflowing tokens are not returned for the setting you have chosen,"
+            " i.e. sequence pairs with the 'longest_first' "
+            "truncation strategy. So the returned list will always be empty even if some "
+            "tokens have been removed."
+        )
+        len_ids, len_pair = len(ids), len(pair_ids)
+        first_remove = min(abs(len_pair - len_ids), n_remove)
+        second_remove = n_remove - first_remove
+        if len_ids > len_pair:
+            ids_to_move = first_remove + second_remove // 2
+            pair_to_move = second_remove - second_remove // 2
+        else:
+            ids_to_move = second_remove // 2
+            pair_to_move = first_remove + second_remove - second_remove // 2
+        if side == "right":
+            ids = ids[:-ids_to_move] if ids_to_move > 0 else ids
+            pair_ids = pair_ids[:-pair_to_move] if pair_ids and pair_to_move > 0 else pair_ids
+        else:
+            ids = ids[ids_to_move:]
+            pair_ids = pair_ids[pair_to_move:] if pair_ids else None
+    elif strategy == "only_second" and pair_ids:
+        window = min(len(pair_ids), stride + n_remove)
+        if side == "right":
+            overflowing, pair_ids = pair_ids[-window:], pair_ids[:-n_remove]
+        else:
+            overflowing, pair_ids = pair_ids[:window], pair_ids[n_remove:]
+    return ids, pair_ids, overflowing
 
 
 def pad_one(encoded, max_length, padding, pad_to_multiple_of, side, return_attention_mask, pad_token_id):
     """Pad one encoding (a dict of lists) in place on ``side``: input_ids with pad_token_id, attention_mask
-    with 0, special_tokens_mask with 1; adds the attention mask when asked."""
+    and token_type_ids with 0, special_tokens_mask with 1; adds the attention mask when asked."""
     ids = encoded["input_ids"]
     if padding == "longest":
         max_length = len(ids)
@@ -103,7 +184,7 @@ def pad_one(encoded, max_length, padding, pad_to_multiple_of, side, return_atten
     if difference > 0:
         if pad_token_id is None:
             raise TokenizerError("padding needs a pad_token")
-        fill = {"input_ids": pad_token_id, "attention_mask": 0, "special_tokens_mask": 1}
+        fill = {"input_ids": pad_token_id, "attention_mask": 0, "token_type_ids": 0, "special_tokens_mask": 1}
         for key, value in fill.items():
             if key in encoded:
                 pad = [value] * difference

@@ -30,13 +30,13 @@ import copy
 from .. import tokenizer as rule
 from ..checks import read_json
 from ..errors import InvalidInputError, TokenizerError, UnsupportedOptionError
-from .added_tokens import AddedTokenTrie, as_added_token, register_special_tokens, split_on_added_tokens, token_str
+from .added_tokens import AddedToken, AddedTokenTrie, as_added_token, split_on_added_tokens
 from .batch_encoding import VERY_LARGE_INTEGER, to_py
 from .hub import is_hub_id
 from .pretrained import resolve_model_dir, split_hub_options
+from .special_tokens import SPECIAL_TOKENS_ATTRIBUTES, SpecialTokensMixin
 from .tokenization_base import TokenizerBase
 from .tokenizer_files import (
-    SPECIAL_TOKENS_ATTRIBUTES,
     VOCAB_FILES_NAMES,
     pretrained_init_kwargs,
     recorded_init_kwargs,
@@ -45,7 +45,7 @@ from .tokenizer_files import (
 )
 
 
-class Speech2TextTokenizer(TokenizerBase):
+class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
     """transformers-compatible Speech2Text tokenizer (see the module docstring for the algorithm).
 
     Besides transformers' named parameters, the keyword arguments a tokenizer_config.json carries
@@ -94,10 +94,16 @@ class Speech2TextTokenizer(TokenizerBase):
         self.verbose = kwargs.get("verbose", False)
 
         # Special tokens: named ones, then the extra ones (the language tags first).
+        self._special_tokens_map = dict.fromkeys(SPECIAL_TOKENS_ATTRIBUTES)
         named = {"bos_token": bos_token, "eos_token": eos_token, "unk_token": unk_token, "pad_token": pad_token}
         for key in ("sep_token", "cls_token", "mask_token"):
             named[key] = kwargs.get(key)
-        self._special_tokens = {k: v for k, v in named.items() if v is not None}
+        for key, value in named.items():
+            if isinstance(value, dict):  # an AddedToken as a config writes it
+                value = as_added_token(value)
+            if value is not None and not isinstance(value, (str, AddedToken)):
+                raise TokenizerError(f"Special token {key} has to be either str or AddedToken but got: {type(value)}")
+            self._special_tokens_map[key] = value
         self.lang_code_to_id = {}
         self.prefix_tokens = []
         self.lang_codes = lang_codes
@@ -126,12 +132,15 @@ class Speech2TextTokenizer(TokenizerBase):
             additional_special_tokens=additional_special_tokens,
         )
         self.init_kwargs = copy.deepcopy(base_kwargs)
+        self.init_inputs = ()
+        self.name_or_path = kwargs.get("name_or_path", "")
+        self.deprecation_warnings = {}
         extra = base_kwargs["extra_special_tokens"]
         if isinstance(extra, dict):
             raise UnsupportedOptionError(
                 "named extra_special_tokens (a dict) are not supported by Speech2TextTokenizer"
             )
-        self._extra_special_tokens = list(extra or [])
+        self._extra_special_tokens = [as_added_token(t) if isinstance(t, dict) else t for t in extra or []]
 
         # Added tokens: those of a saved config first, then every special token not yet among them.
         self._added_tokens_decoder = {}
@@ -139,44 +148,12 @@ class Speech2TextTokenizer(TokenizerBase):
             self._added_tokens_decoder[int(index)] = as_added_token(token, special=False)
         self._added_tokens_encoder = {t.content: i for i, t in self._added_tokens_decoder.items()}
         # (by their text, as the reference does: flags of AddedToken-valued special tokens are dropped)
-        self._add_tokens([t for t in self.all_special_tokens if t not in self._added_tokens_encoder])
+        self._add_tokens([t for t in self.all_special_tokens if t not in self._added_tokens_encoder], True)
 
-    # ---- special tokens ------------------------------------------------------------------
-    def _special_token(self, key):
-        return token_str(self._special_tokens[key]) if key in self._special_tokens else None
-
-    def _id_of(self, token):
-        return None if token is None else self.convert_tokens_to_ids(token)
-
-    bos_token = property(lambda self: self._special_token("bos_token"))
-    eos_token = property(lambda self: self._special_token("eos_token"))
-    unk_token = property(lambda self: self._special_token("unk_token"))
-    pad_token = property(lambda self: self._special_token("pad_token"))
-    bos_token_id = property(lambda self: self._id_of(self.bos_token))
-    eos_token_id = property(lambda self: self._id_of(self.eos_token))
-    unk_token_id = property(lambda self: self._id_of(self.unk_token))
-    pad_token_id = property(lambda self: self._id_of(self.pad_token))
-
-    @property
-    def special_tokens_map(self):
-        return {k: token_str(self._special_tokens[k]) for k in SPECIAL_TOKENS_ATTRIBUTES if k in self._special_tokens}
-
-    @property
-    def extra_special_tokens(self):
-        return [token_str(t) for t in self._extra_special_tokens]
-
-    @property
-    def all_special_tokens(self):
-        """Named special tokens then extra ones (language tags), unique, in the reference's order."""
-        seen = []
-        for token in list(self.special_tokens_map.values()) + self.extra_special_tokens:
-            if token not in seen:
-                seen.append(token)
-        return seen
-
-    @property
-    def all_special_ids(self):
-        return self.convert_tokens_to_ids(self.all_special_tokens)
+    def _tokens_changed(self):
+        """Forget the trie built from the added tokens (rebuilt on the next tokenize)."""
+        self._trie = None
+        self._added_by_content = None
 
     @property
     def tgt_lang(self):
@@ -201,6 +178,7 @@ class Speech2TextTokenizer(TokenizerBase):
         return len(self.encoder)
 
     def get_vocab(self):
+        """vocab.json plus the added tokens (which win where both have a text)."""
         vocab = dict(self.encoder)
         vocab.update(self.added_tokens_encoder)
         return vocab
@@ -208,24 +186,9 @@ class Speech2TextTokenizer(TokenizerBase):
     def __len__(self):
         return len(self.get_vocab())
 
-    @property
-    def added_tokens_decoder(self):
-        return dict(sorted(self._added_tokens_decoder.items()))
-
-    @property
-    def added_tokens_encoder(self):
-        return {t.content: i for i, t in sorted(self._added_tokens_decoder.items())}
-
-    def _add_tokens(self, new_tokens):
-        """Register special token strings as added tokens (see `add_special_tokens`); returns how many got new ids."""
-        added = register_special_tokens(
-            new_tokens, self.get_vocab(), self._added_tokens_decoder, self._added_tokens_encoder
-        )
-        self._trie = None
-        self._added_by_content = None
-        return added
-
     def convert_tokens_to_ids(self, tokens):
+        if tokens is None:
+            return None
         if isinstance(tokens, str):
             return self._token_to_id(tokens)
         return [self._token_to_id(t) for t in tokens]
@@ -233,6 +196,12 @@ class Speech2TextTokenizer(TokenizerBase):
     def _token_to_id(self, token):
         if token in self._added_tokens_encoder:
             return self._added_tokens_encoder[token]
+        return self._convert_token_to_id(token)
+
+    def _convert_token_to_id(self, token):
+        """A vocab.json piece -> its id; a piece vocab.json lacks -> the id of ``<unk>``."""
+        if token not in self.encoder and self.unk_token not in self.encoder:
+            raise TokenizerError(f"{token!r} is not in vocab.json and unk_token {self.unk_token!r} is not either")
         return rule.piece_to_id(token, self.encoder, self.encoder.get(self.unk_token))
 
     def convert_ids_to_tokens(self, ids, skip_special_tokens=False):
@@ -245,6 +214,10 @@ class Speech2TextTokenizer(TokenizerBase):
     def _id_to_token(self, index):
         if index in self._added_tokens_decoder:
             return self._added_tokens_decoder[index].content
+        return self._convert_id_to_token(index)
+
+    def _convert_id_to_token(self, index):
+        """A vocab.json id -> its piece; an unknown id -> the ``<unk>`` token."""
         return self.decoder.get(index, self.unk_token)
 
     # ---- encoding ------------------------------------------------------------------------

@@ -9,10 +9,14 @@ padding and the returned `BatchEncoding`, and ids back into text. The model clas
 `truncation_side`, `pad_token_id`, `model_input_names`, `clean_up_tokenization_spaces`.
 """
 
+import logging
+
 import numpy as np
 
 from ..errors import InvalidInputError, UnsupportedOptionError
 from .batch_encoding import BatchEncoding, as_array, pad_batch, pad_one, strategies, to_py, truncate
+
+logger = logging.getLogger(__name__)
 
 
 class TokenizerBase:
@@ -32,24 +36,78 @@ class TokenizerBase:
                 return self.convert_tokens_to_ids(list(text))
         raise InvalidInputError(f"text must be a string, a list of strings or a list of ids, got {text!r:.80}")
 
-    def _strategies(self, padding, truncation, max_length):
-        return strategies(padding, truncation, max_length, self.model_max_length)
+    def _strategies(self, padding, truncation, max_length, pad_to_multiple_of=None, verbose=True):
+        pad_token_id = self.pad_token_id if self.pad_token is not None else None
+        return strategies(
+            padding, truncation, max_length, self.model_max_length, pad_to_multiple_of, verbose, pad_token_id
+        )
 
-    def _prepare(self, ids, pair_ids, add_special_tokens, truncation, max_length, return_special_tokens_mask):
+    @property
+    def max_len_single_sentence(self):
+        """The most ids one text may have before the special tokens are added."""
+        return self.model_max_length - self.num_special_tokens_to_add(pair=False)
+
+    @property
+    def max_len_sentences_pair(self):
+        """The most ids a pair of texts may have together before the special tokens are added."""
+        return self.model_max_length - self.num_special_tokens_to_add(pair=True)
+
+    def create_token_type_ids_from_sequences(self, token_ids_0, token_ids_1=None):
+        """0 over the first sequence with its special tokens, 1 over the rest (the reference's "bert_style")."""
+        if token_ids_1 is None:
+            return [0] * len(self.build_inputs_with_special_tokens(token_ids_0))
+        first = len(self.build_inputs_with_special_tokens(token_ids_0))
+        return [0] * first + [1] * (len(self.build_inputs_with_special_tokens(token_ids_0, token_ids_1)) - first)
+
+    def _prepare(self, ids, pair_ids, options, max_length, truncation):
+        """The reference's prepare_for_model up to padding: truncate, add special tokens, the optional keys."""
+        if options["return_overflowing_tokens"] and truncation == "longest_first" and pair_ids is not None:
+            raise InvalidInputError(
+                "Not possible to return overflowing tokens for pair of sequences with the "
+                "`longest_first`. Please select another truncation strategy than `longest_first`, "
+                "for instance `only_second` or `only_first`."
+            )
+        add_special_tokens = options["add_special_tokens"]
         n_special = self.num_special_tokens_to_add(pair=pair_ids is not None) if add_special_tokens else 0
         total = len(ids) + len(pair_ids or []) + n_special
-        if max_length and total > max_length:
-            ids, pair_ids = truncate(ids, pair_ids, total - max_length, truncation, self.truncation_side)
+        overflowing = []
+        if truncation != "do_not_truncate" and max_length and total > max_length:
+            ids, pair_ids, overflowing = truncate(
+                ids, pair_ids, total - max_length, truncation, self.truncation_side, options["stride"]
+            )
         if add_special_tokens:
             sequence = self.build_inputs_with_special_tokens(ids, pair_ids)
+            token_type_ids = self.create_token_type_ids_from_sequences(ids, pair_ids)
         else:
             sequence = ids + (pair_ids or [])
+            token_type_ids = [0] * len(sequence)
         out = {"input_ids": sequence}
-        if return_special_tokens_mask:
+        return_token_type_ids = options["return_token_type_ids"]
+        if return_token_type_ids is None:
+            return_token_type_ids = "token_type_ids" in self.model_input_names
+        if return_token_type_ids:
+            out["token_type_ids"] = token_type_ids
+        if options["return_special_tokens_mask"]:
             out["special_tokens_mask"] = (
                 self.get_special_tokens_mask(ids, pair_ids) if add_special_tokens else [0] * len(sequence)
             )
+        if options["return_overflowing_tokens"] and not options["return_tensors"] and overflowing:
+            out["overflowing_tokens"] = overflowing
+            out["num_truncated_tokens"] = total - max_length if max_length else 0
+        self._warn_if_too_long(sequence, max_length, options["verbose"])
         return out
+
+    def _warn_if_too_long(self, ids, max_length, verbose):
+        """The reference's _eventual_warn_about_too_long_sequence: logged once per tokenizer."""
+        if max_length is None and len(ids) > self.model_max_length and verbose and self.model_max_length != 0:
+            key = "sequence-length-is-longer-than-the-specified-maximum"
+            if not self.deprecation_warnings.get(key, False):
+                logger.warning(
+                    "Token indices sequence length is longer than the specified maximum sequence length "
+                    f"for this model ({len(ids)} > {self.model_max_length}). Running this sequence through the model "
+                    "will result in indexing errors"
+                )
+            self.deprecation_warnings[key] = True
 
     def _pad_one(self, encoded, max_length, padding, pad_to_multiple_of, padding_side, return_attention_mask):
         return pad_one(
@@ -67,84 +125,98 @@ class TokenizerBase:
         text=None,
         text_pair=None,
         text_target=None,
+        text_pair_target=None,
         add_special_tokens=True,
         padding=False,
         truncation=None,
         max_length=None,
+        stride=0,
         is_split_into_words=False,
         pad_to_multiple_of=None,
         padding_side=None,
         return_tensors=None,
+        return_token_type_ids=None,
         return_attention_mask=None,
+        return_overflowing_tokens=False,
         return_special_tokens_mask=False,
+        return_offsets_mapping=False,
         return_length=False,
-        split_special_tokens=None,
+        verbose=True,
+        tokenizer_kwargs=None,
         **kwargs,
     ):
         """Encode one text or a batch: input_ids (+ attention_mask) as lists, or arrays with return_tensors="np".
 
-        ``text_target`` alone encodes the same way (Speech2Text has no separate target mode);
-        ``text`` and ``text_target`` together put the target ids under ``labels``.
+        ``text_target`` (+ ``text_pair_target``) alone encodes the same way (Speech2Text has no
+        separate target mode); with ``text`` the target ids go under ``labels``, cut to
+        ``max_target_length`` when given. Keywords the reference accepts and ignores for slow
+        tokenizers are refused where ignoring them would be a silent surprise:
+        ``return_offsets_mapping=True`` (5.23's slow tokenizers return no offsets) and unknown names.
         """
-        kwargs.pop("verbose", None)
-        if (
-            kwargs.pop("return_token_type_ids", None)
-            or kwargs.pop("return_offsets_mapping", False)
-            or kwargs.pop("return_overflowing_tokens", False)
-            or kwargs.pop("stride", 0)
-        ):
-            raise UnsupportedOptionError("token type ids, offsets, overflowing tokens and stride are not supported")
-        if kwargs:
-            raise UnsupportedOptionError(f"unsupported tokenizer argument(s): {sorted(kwargs)}")
-        if text is None and text_target is None:
-            raise InvalidInputError("You need to specify either `text` or `text_target`.")
         options = dict(
             add_special_tokens=add_special_tokens,
-            padding=padding,
-            truncation=truncation,
-            max_length=max_length,
+            stride=stride,
             is_split_into_words=is_split_into_words,
             pad_to_multiple_of=pad_to_multiple_of,
             padding_side=padding_side,
             return_tensors=return_tensors,
+            return_token_type_ids=return_token_type_ids,
             return_attention_mask=return_attention_mask,
+            return_overflowing_tokens=return_overflowing_tokens,
             return_special_tokens_mask=return_special_tokens_mask,
+            return_offsets_mapping=return_offsets_mapping,
             return_length=return_length,
-            split_special_tokens=split_special_tokens,
+            split_special_tokens=kwargs.pop("split_special_tokens", self.split_special_tokens),
+            verbose=verbose,
         )
-        encodings = self._encode(text, text_pair, **options) if text is not None else None
+        max_target_length = kwargs.pop("max_target_length", None)
+        settings = dict(padding=padding, truncation=truncation, max_length=max_length)
+        for key, value in {**(tokenizer_kwargs or {}), **kwargs}.items():
+            if key in settings:
+                settings[key] = value
+            elif key in options:
+                options[key] = value
+            else:
+                raise UnsupportedOptionError(f"unsupported tokenizer argument: {key!r}")
+        if options["return_offsets_mapping"]:
+            raise UnsupportedOptionError(
+                "return_offsets_mapping=True needs a fast tokenizer; transformers' slow Speech2TextTokenizer "
+                "returns no offset_mapping either"
+            )
+        if options["return_tensors"] not in (None, "np"):
+            raise UnsupportedOptionError(
+                f'return_tensors={options["return_tensors"]!r}: s2t_np returns lists or NumPy arrays ("np")'
+            )
+        if text is None and text_target is None:
+            raise InvalidInputError("You need to specify either `text` or `text_target`.")
+        padding, truncation, max_length = self._strategies(
+            settings["padding"],
+            settings["truncation"],
+            settings["max_length"],
+            options["pad_to_multiple_of"],
+            options["verbose"],
+        )
+        encodings = None
+        if text is not None:
+            encodings = self._encode(text, text_pair, padding, truncation, max_length, options)
         if text_target is None:
             return encodings
-        targets = self._encode(text_target, None, **options)
+        target_length = max_target_length if max_target_length is not None else max_length
+        targets = self._encode(text_target, text_pair_target, padding, truncation, target_length, options)
         if encodings is None:
             return targets
         encodings["labels"] = targets["input_ids"]
         return encodings
 
-    def _encode(
-        self,
-        text,
-        text_pair,
-        add_special_tokens,
-        padding,
-        truncation,
-        max_length,
-        is_split_into_words,
-        pad_to_multiple_of,
-        padding_side,
-        return_tensors,
-        return_attention_mask,
-        return_special_tokens_mask,
-        return_length,
-        split_special_tokens,
-    ):
-        if return_tensors not in (None, "np"):
-            raise UnsupportedOptionError(
-                f'return_tensors={return_tensors!r}: s2t_np returns lists or NumPy arrays ("np")'
-            )
-        padding, truncation, max_length = self._strategies(padding, truncation, max_length)
+    def _encode(self, text, text_pair, padding, truncation, max_length, options):
+        """The reference's PythonBackend._encode_plus: one text (or pair), or a batch padded together."""
+        is_split_into_words = options["is_split_into_words"]
+        split_special_tokens = options["split_special_tokens"]
+        return_tensors = options["return_tensors"]
+        return_attention_mask = options["return_attention_mask"]
         if return_attention_mask is None:
             return_attention_mask = "attention_mask" in self.model_input_names
+        padding_side = options["padding_side"] or self.padding_side
         batched = isinstance(text, (list, tuple)) and (
             not text
             and not is_split_into_words
@@ -154,34 +226,41 @@ class TokenizerBase:
         if not batched:
             ids = self._ids_of(text, is_split_into_words, split_special_tokens)
             pair = self._ids_of(text_pair, is_split_into_words, split_special_tokens) if text_pair is not None else None
-            out = self._prepare(ids, pair, add_special_tokens, truncation, max_length, return_special_tokens_mask)
+            out = self._prepare(ids, pair, options, max_length, truncation)
             if padding != "do_not_pad" or return_attention_mask:
-                out = self._pad_one(out, max_length, padding, pad_to_multiple_of, padding_side, return_attention_mask)
-            if return_length:
+                out = self._pad_one(
+                    out, max_length, padding, options["pad_to_multiple_of"], padding_side, return_attention_mask
+                )
+            if options["return_length"]:
                 out["length"] = len(out["input_ids"])
             if return_tensors == "np":
                 out = {k: as_array([v]) for k, v in out.items()}
             return BatchEncoding(out)
 
-        pairs = text_pair if text_pair is not None else [None] * len(text)
-        if len(pairs) != len(text):
+        if text_pair is not None and (not isinstance(text_pair, (list, tuple)) or len(text_pair) != len(text)):
             raise InvalidInputError("If `text` is a batch, `text_pair` must also be a batch of the same length.")
+        pairs = text_pair if text_pair is not None else [None] * len(text)
         rows = []
         for item, pair_item in zip(text, pairs, strict=True):
             if pair_item is None:
                 item, pair_item = _split_pair(item, is_split_into_words)
             ids = self._ids_of(item, is_split_into_words, split_special_tokens)
             pair = self._ids_of(pair_item, is_split_into_words, split_special_tokens) if pair_item is not None else None
-            row = self._prepare(ids, pair, add_special_tokens, truncation, max_length, return_special_tokens_mask)
-            if return_length:
+            row = self._prepare(ids, pair, options, max_length, truncation)
+            if options["return_length"]:
                 row["length"] = len(row["input_ids"])
             rows.append(row)
+        if len({frozenset(row) for row in rows}) > 1:
+            raise InvalidInputError(
+                "return_overflowing_tokens=True on a batch where only some texts overflow: the rows would have "
+                "different keys (transformers 5.23 fails here with an AssertionError); encode them one at a time"
+            )
         return pad_batch(
             rows,
             max_length,
             padding,
-            pad_to_multiple_of,
-            padding_side or self.padding_side,
+            options["pad_to_multiple_of"],
+            padding_side,
             return_attention_mask,
             self.pad_token_id,
             return_tensors,
@@ -196,6 +275,8 @@ class TokenizerBase:
         padding=False,
         truncation=None,
         max_length=None,
+        stride=0,
+        padding_side=None,
         return_tensors=None,
         **kwargs,
     ):
@@ -207,6 +288,8 @@ class TokenizerBase:
             padding=padding,
             truncation=truncation,
             max_length=max_length,
+            stride=stride,
+            padding_side=padding_side,
             return_tensors=return_tensors,
             **kwargs,
         )["input_ids"]
@@ -220,12 +303,27 @@ class TokenizerBase:
         padding_side=None,
         return_attention_mask=None,
         return_tensors=None,
+        verbose=True,
     ):
-        """Pad a batch of encodings (a dict of lists or a list of dicts) to a common length."""
+        """Pad a batch of encodings (a dict of lists or a list of dicts) to a common length.
+
+        As in the reference, NumPy inputs come back as NumPy arrays unless ``return_tensors`` says otherwise.
+        """
         if isinstance(encoded_inputs, (list, tuple)) and encoded_inputs and isinstance(encoded_inputs[0], dict):
             encoded_inputs = {k: [e[k] for e in encoded_inputs] for k in encoded_inputs[0]}
-        encoded_inputs = {k: to_py(v) for k, v in dict(encoded_inputs).items()}
-        padding, _, max_length = self._strategies(padding, False, max_length)
+        encoded_inputs = dict(encoded_inputs)
+        if "input_ids" not in encoded_inputs:
+            raise InvalidInputError(
+                "You should supply an encoding or a list of encodings to this method "
+                f"that includes input_ids, but you provided {list(encoded_inputs.keys())}"
+            )
+        first = encoded_inputs["input_ids"]
+        while isinstance(first, (list, tuple)) and first:
+            first = first[0]
+        if return_tensors is None and isinstance(first, (np.ndarray, np.integer)):
+            return_tensors = "np"
+        encoded_inputs = {k: to_py(v) for k, v in encoded_inputs.items()}
+        padding, _, max_length = self._strategies(padding, False, max_length, verbose=verbose)
         if return_attention_mask is None:
             return_attention_mask = "attention_mask" in self.model_input_names
         ids = encoded_inputs["input_ids"]

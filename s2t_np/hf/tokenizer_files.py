@@ -19,14 +19,13 @@ from ..checks import read_json
 from ..errors import TokenizerError
 from .added_tokens import AddedToken, as_added_token, token_str
 from .pretrained import resolve_model_dir
+from .special_tokens import SPECIAL_TOKENS_ATTRIBUTES
 
 VOCAB_FILES_NAMES = {"vocab_file": "vocab.json", "spm_file": "sentencepiece.bpe.model"}
 TOKENIZER_CONFIG_FILE = "tokenizer_config.json"
 SPECIAL_TOKENS_MAP_FILE = "special_tokens_map.json"
 ADDED_TOKENS_FILE = "added_tokens.json"
 
-# The named special tokens, in the reference's order (PreTrainedTokenizerBase.SPECIAL_TOKENS_ATTRIBUTES).
-SPECIAL_TOKENS_ATTRIBUTES = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"]
 # Attributes the reference saves from the live object (not the init value) in save_pretrained.
 _SAVED_ATTRIBUTES = {
     "bos_token",
@@ -117,6 +116,17 @@ def recorded_init_kwargs(kwargs, **named):
     return base_kwargs
 
 
+def _saved_added_tokens(obj):
+    """AddedTokens anywhere in a config -> their dicts with ``"__type": "AddedToken"`` (convert_added_tokens)."""
+    if isinstance(obj, AddedToken):
+        return {**obj.to_dict(), "__type": "AddedToken"}
+    if isinstance(obj, (list, tuple)):
+        return [_saved_added_tokens(o) for o in obj]
+    if isinstance(obj, dict):
+        return {k: _saved_added_tokens(v) for k, v in obj.items()}
+    return obj
+
+
 def _write_json(path, value):
     path.write_text(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -134,6 +144,9 @@ def save_tokenizer(tokenizer, save_directory, filename_prefix=None):
         if key in _SAVED_ATTRIBUTES:
             config[key] = getattr(tokenizer, key)
     config.update(tokenizer.special_tokens_map)
+    if tokenizer.extra_special_tokens:
+        config["extra_special_tokens"] = tokenizer.extra_special_tokens
+    config = _saved_added_tokens(config)
     config["added_tokens_decoder"] = {str(i): t.to_dict() for i, t in tokenizer.added_tokens_decoder.items()}
     config["tokenizer_class"] = type(tokenizer).__name__
     for key in ("files_loaded", "vocab_file", "spm_file"):

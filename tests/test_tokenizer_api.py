@@ -1,0 +1,331 @@
+"""The tokenizer API around the text rule, differentially against transformers 5.23's Speech2TextTokenizer.
+
+Added tokens and special tokens (add_tokens, add_special_tokens, setters, saving), token_type_ids,
+the too-long warning, pad_to_multiple_of checks, text pairs and truncation of pairs, overflowing
+tokens, and the keyword arguments transformers documents. Every case runs the same call on ours and
+on transformers' tokenizer, loaded from the same directory, and compares the outcome: the value, or
+that both raise a ValueError (with the same message where ours mirrors it).
+"""
+
+import json
+import logging
+
+import numpy as np
+import pytest
+
+from s2t_np import InvalidInputError, Speech2TextTokenizer, UnsupportedOptionError
+from s2t_np.hf.added_tokens import AddedToken
+from tests.support.text_fixtures import build_processor_dir, dropped_pieces, train_spm
+
+pytestmark = pytest.mark.filterwarnings("ignore:`max_length` is ignored")
+
+KINDS = {"unigram": ("unigram", False, {}), "mustc": ("bpe", True, {"lang_codes": "mustc", "tgt_lang": "de"})}
+
+
+@pytest.fixture(scope="module")
+def directories(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tok_api")
+    out = {}
+    for name, (model_type, mustc, kwargs) in KINDS.items():
+        spm_model = train_spm(root / "spm", model_type, mustc)
+        out[name], _ = build_processor_dir(root / name, spm_model, drop=dropped_pieces(spm_model), **kwargs)
+    return out
+
+
+@pytest.fixture(params=sorted(KINDS))
+def load(request, directories, transformers):
+    """load(**kwargs) -> (ours, transformers'), fresh, from the same directory."""
+    directory = directories[request.param]
+
+    def _load(**kwargs):
+        ref = transformers.Speech2TextTokenizer.from_pretrained(str(directory), **kwargs)
+        return Speech2TextTokenizer.from_pretrained(directory, **kwargs), ref
+
+    return _load
+
+
+def plain(value):
+    """Outputs of either tokenizer as comparable Python data (arrays keep their dtype kind)."""
+    if hasattr(value, "data") and hasattr(value, "keys"):
+        value = dict(value.data) if isinstance(value.data, dict) else dict(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return (value.dtype.kind, plain(list(value)) if value.dtype == object else value.tolist())
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def outcome(call, tokenizer):
+    try:
+        return "ok", plain(call(tokenizer))
+    except ValueError as exc:
+        return "ValueError", str(exc)
+
+
+def same(pair, call, message=True):
+    """Run ``call`` on both tokenizers; equal values, or both a ValueError (same message if ``message``)."""
+    ours, ref = (outcome(call, t) for t in pair)
+    if not message and ours[0] == ref[0] == "ValueError":
+        return ours
+    assert ours == ref
+    return ours
+
+
+def token_classes(transformers):
+    from tokenizers import AddedToken as RefAddedToken
+
+    return AddedToken, RefAddedToken
+
+
+TEXTS = ["the quick <new> brown", "hello WORLD newtok fox", "a  spaced  b<x1>c", "<x2> bonjour </s> merci"]
+
+
+def check_state(pair, texts=TEXTS):
+    for name in ("special_tokens_map", "all_special_tokens", "all_special_ids", "extra_special_tokens"):
+        same(pair, lambda t, name=name: getattr(t, name))
+    same(pair, lambda t: (len(t), t.vocab_size, t.get_vocab(), t.added_tokens_encoder))
+    same(pair, lambda t: {i: (a.content, a.special, a.normalized, a.lstrip) for i, a in t.added_tokens_decoder.items()})
+    for text in texts:
+        same(pair, lambda t, text=text: (t.tokenize(text), t(text), t.encode(text, add_special_tokens=False)))
+        ids = pair[1].encode(text)
+        for skip in (False, True):
+            same(pair, lambda t, ids=ids, skip=skip: t.decode(ids, skip_special_tokens=skip))
+
+
+@pytest.mark.parametrize("lower", [False, True])
+def test_add_tokens(load, transformers, lower):
+    pair = load(do_lower_case=lower)
+    for tok, cls in zip(pair, token_classes(transformers), strict=True):
+        assert tok.add_tokens("newtok") == 1
+        assert tok.add_tokens([]) == 0
+        tok.add_tokens(["<new>", "hello", "newtok", cls("  spaced  ", lstrip=True), "WORLD"])
+        tok.add_tokens([cls("<x1>", rstrip=True), "<x2>"], special_tokens=True)
+    same(pair, lambda t: t.add_tokens(["MiXeD", "<x1>"]))
+    check_state(pair)
+
+
+def test_add_tokens_rejects_non_strings(load):
+    ours, ref = load()
+    with pytest.raises(TypeError, match="is not a string"):
+        ref.add_tokens([3])
+    with pytest.raises(InvalidInputError, match="is not a string"):  # a ValueError, not a TypeError
+        ours.add_tokens([3])
+
+
+@pytest.mark.parametrize("replace", [True, False])
+def test_add_special_tokens(load, transformers, replace):
+    pair = load()
+    for tok, cls in zip(pair, token_classes(transformers), strict=True):
+        assert tok.add_special_tokens({}) == 0
+        tok.add_special_tokens({"cls_token": "<cls>", "extra_special_tokens": ["<x1>", cls("<x2>", lstrip=True)]})
+    same(pair, lambda t: t.add_special_tokens({"extra_special_tokens": ["<x3>", "<x1>"]}, replace))
+    same(pair, lambda t: t.add_special_tokens({"additional_special_tokens": ["<x4>"]}, replace))
+    same(pair, lambda t: t.add_special_tokens({"mask_token": "<mask>", "pad_token": "</s>"}))
+    check_state(pair, TEXTS + ["<cls> x <x4> y <mask><x3>"])
+    same(pair, lambda t: t(["a", "the fox"], padding=True))
+
+
+def test_add_special_tokens_errors(load):
+    pair = load()
+    same(pair, lambda t: t.add_special_tokens({"foo_token": "<foo>"}))
+    same(pair, lambda t: t.add_special_tokens({"extra_special_tokens": "<x>"}))
+    same(pair, lambda t: t.add_special_tokens({"cls_token": 5}))
+
+
+def test_special_token_setters(load):
+    pair = load()
+    first_id = next(iter(pair[1].get_vocab().values()))
+    for name in ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"):
+        same(pair, lambda t, name=name: (getattr(t, name), getattr(t, name + "_id")))
+        for value in (None, first_id, 7):
+            same(pair, lambda t, name=name, value=value: setattr(t, name + "_id", value))
+            same(pair, lambda t, name=name: (getattr(t, name), getattr(t, name + "_id")))
+    same(pair, lambda t: setattr(t, "pad_token", "<unk>"))
+    same(pair, lambda t: (t.pad_token, t.pad_token_id, t.special_tokens_map, t.all_special_ids))
+    same(pair, lambda t: setattr(t, "extra_special_tokens_ids", [5, 6]))
+    same(pair, lambda t: (t.extra_special_tokens, t.extra_special_tokens_ids, t.all_special_tokens))
+    same(pair, lambda t: setattr(t, "extra_special_tokens", []))
+    same(pair, lambda t: (t.extra_special_tokens, t.all_special_tokens))
+    same(pair, lambda t: setattr(t, "cls_token", 3.5), message=False)
+    same(pair, lambda t: (t.num_special_tokens_to_add(), t.num_special_tokens_to_add(pair=True)))
+    same(pair, lambda t: (t._convert_token_to_id("<pad>"), t._convert_id_to_token(1)))
+    assert not hasattr(pair[0], "additional_special_tokens") and not hasattr(pair[1], "additional_special_tokens")
+
+
+def test_unset_pad_token_refuses_padding(load):
+    pair = load()
+    for tok in pair:
+        tok.pad_token = None
+    same(pair, lambda t: t(["a", "the fox"], padding=True))
+    same(pair, lambda t: t(["a", "the fox"]))
+
+
+def test_added_tokens_save_and_reload(load, tmp_path):
+    pair = load(model_max_length=42)
+    for tok in pair:
+        tok.add_tokens(["bim", "bambam"])
+        extra = tok.extra_special_tokens
+        extra.append("new_extra_special_token")
+        special = {"extra_special_tokens": extra, "cls_token": "<cls>"}
+        tok.add_special_tokens(special, replace_extra_special_tokens=False)
+    ours_dir, ref_dir = tmp_path / "ours", tmp_path / "ref"
+    pair[0].save_pretrained(ours_dir)
+    pair[1].save_pretrained(str(ref_dir))
+    ours_config = json.loads((ours_dir / "tokenizer_config.json").read_text())
+    ref_config = json.loads((ref_dir / "tokenizer_config.json").read_text())
+    for key in ("extra_special_tokens", "added_tokens_decoder", "cls_token", "model_max_length"):
+        assert ours_config[key] == ref_config[key], key
+    assert json.loads((ours_dir / "added_tokens.json").read_text()) == json.loads(
+        (ref_dir / "added_tokens.json").read_text()
+    )
+    ref_cls = type(pair[1])
+    for directory in (ours_dir, ref_dir):  # each reloads what the other wrote
+        reloaded = (Speech2TextTokenizer.from_pretrained(directory), ref_cls.from_pretrained(str(directory)))
+        check_state(reloaded, TEXTS + ["bim bambam new_extra_special_token <cls>"])
+        same(reloaded, lambda t: t.model_max_length)
+
+
+@pytest.mark.parametrize("return_token_type_ids", [None, True, False])
+@pytest.mark.parametrize("padding_side", ["right", "left"])
+def test_token_type_ids(load, return_token_type_ids, padding_side):
+    pair = load()
+    kw = dict(return_token_type_ids=return_token_type_ids, padding_side=padding_side)
+    same(pair, lambda t: t("hello world", **kw))
+    same(pair, lambda t: t("hello world", "the fox", **kw))
+    same(pair, lambda t: t("hello world", "the fox", add_special_tokens=False, **kw))
+    same(pair, lambda t: t(["hello world", "a"], ["the fox", "b c"], padding=True, **kw))
+    same(pair, lambda t: t([("a", "b"), ("the quick", "fox")], padding="max_length", max_length=12, **kw))
+    same(pair, lambda t: t(["a", "the fox"], padding=True, return_tensors="np", **kw))
+    same(pair, lambda t: t.pad(t(["a b", "c"], ["d", "e f g"], return_token_type_ids=True), padding_side=padding_side))
+
+
+def test_token_type_ids_as_model_input_name(load):
+    same(load(model_input_names=["input_ids", "token_type_ids", "attention_mask"]), lambda t: t(["a b", "c"], "d"))
+
+
+def _captured(ref, transformers, call):
+    from transformers.testing_utils import CaptureLogger
+
+    logger = transformers.utils.logging.get_logger("transformers.tokenization_utils_base")
+    with CaptureLogger(logger) as captured:
+        call(ref)
+    return captured.out.strip()
+
+
+@pytest.mark.parametrize(
+    "kwargs,warns",
+    [({}, True), ({"verbose": False}, False), ({"max_length": 30}, False), ({"truncation": True}, False)],
+)
+def test_too_long_warning(load, transformers, caplog, kwargs, warns):
+    ours, ref = load(model_max_length=5)
+    text = "the quick brown fox jumps over a lazy dog"
+    expected = _captured(ref, transformers, lambda t: t(text, **kwargs))
+    assert bool(expected) == warns
+    with caplog.at_level(logging.WARNING, logger="s2t_np"):
+        assert plain(ours(text, **kwargs)) == plain(ref(text, **kwargs))
+        ours(text, **kwargs)  # once per tokenizer, as in the reference
+    assert _ours_too_long(caplog) == ([expected] if warns else [])
+
+
+def _ours_too_long(caplog):
+    return [r.getMessage() for r in caplog.records if r.name.startswith("s2t_np") and "Token indices" in r.getMessage()]
+
+
+def test_max_length_ignored_warning(load):
+    pair = load()
+    for tok in pair:
+        with pytest.warns(UserWarning, match="`max_length` is ignored when `padding`=`True`"):
+            tok("hello world", padding=True, max_length=3)
+    same(pair, lambda t: t("hello world", padding=True, max_length=3))
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(padding="max_length", truncation=True, max_length=5, pad_to_multiple_of=4),
+        dict(padding="max_length", truncation=True, max_length=8, pad_to_multiple_of=4),
+        dict(padding="max_length", max_length=5, pad_to_multiple_of=4),
+        dict(padding=True, truncation=True, max_length=12, pad_to_multiple_of=8),
+        dict(padding=True, truncation=True, pad_to_multiple_of=8),
+        dict(padding=True, pad_to_multiple_of=8),
+        dict(padding=False, truncation=True, max_length=5, pad_to_multiple_of=4),
+        dict(truncation=True, max_length=6, pad_to_multiple_of=4, padding="longest"),
+    ],
+)
+def test_pad_to_multiple_of(load, kwargs):
+    pair = load(model_max_length=16)
+    same(pair, lambda t: t("the quick brown fox", **kwargs))
+    same(pair, lambda t: t(["the quick brown fox", "a"], **kwargs))
+    same(pair, lambda t: t.encode("the quick brown fox", **kwargs))
+
+
+@pytest.mark.parametrize("truncation", ["longest_first", "only_first", "only_second", True, False])
+@pytest.mark.parametrize("side", ["right", "left"])
+@pytest.mark.parametrize("max_length", [4, 7, 12])
+def test_pairs_truncated(load, truncation, side, max_length):
+    pair = load(truncation_side=side)
+    kw = dict(truncation=truncation, max_length=max_length)
+    same(pair, lambda t: t("the quick brown fox", "jumps over a lazy dog", **kw))
+    same(pair, lambda t: t("a", text_pair="jumps over a lazy dog", return_special_tokens_mask=True, **kw))
+    same(pair, lambda t: t(["the quick brown fox", "a b"], ["jumps", "over a lazy dog"], padding=True, **kw))
+    same(pair, lambda t: t([("the quick brown fox", "jumps"), ("a b", "over a lazy dog")], **kw))
+    same(pair, lambda t: t.encode("the quick brown fox", "jumps over", **kw))
+
+
+@pytest.mark.parametrize("truncation", ["longest_first", "only_first", "only_second"])
+@pytest.mark.parametrize("stride", [0, 2])
+def test_overflowing_tokens(load, truncation, stride):
+    pair = load(truncation_side="right")
+    kw = dict(truncation=truncation, max_length=5, stride=stride, return_overflowing_tokens=True)
+    same(pair, lambda t: t("the quick brown fox jumps", **kw))
+    same(pair, lambda t: t("the quick brown fox", "jumps over a lazy dog", **kw))
+    same(pair, lambda t: t(["the quick brown fox", "over a lazy dog"], **kw))
+    same(pair, lambda t: t(["the quick brown fox", "a"], return_tensors="np", **kw))
+
+
+def test_overflowing_tokens_on_part_of_a_batch_is_a_typed_error(load):
+    ours, ref = load()
+    kw = dict(truncation=True, max_length=5, return_overflowing_tokens=True)
+    with pytest.raises(AssertionError):  # transformers 5.23 fails on an internal assert
+        ref(["the quick brown fox", "a"], **kw)
+    with pytest.raises(ValueError, match="only some texts overflow"):
+        ours(["the quick brown fox", "a"], **kw)
+
+
+def test_text_targets(load):
+    pair = load()
+    same(pair, lambda t: t("hello world", text_target="the fox"))
+    same(pair, lambda t: t(text_target="the fox", text_pair_target="a b"))
+    same(pair, lambda t: t("hello world", "x", text_target="the quick fox", text_pair_target="a b"))
+    same(pair, lambda t: t(["hello world", "a"], text_target=["the quick fox", "b"], max_length=4, max_target_length=3))
+    same(pair, lambda t: t())
+
+
+def test_documented_keywords(load):
+    pair = load()
+    same(pair, lambda t: t("hello world", verbose=False, return_length=True, return_offsets_mapping=False))
+    same(pair, lambda t: t(["hello world", "a"], return_length=True, padding=True, stride=0))
+    same(pair, lambda t: t("hello world", tokenizer_kwargs={"padding": "max_length", "max_length": 20}))
+    same(pair, lambda t: t("hello world", split_special_tokens=True, is_split_into_words=False))
+    same(pair, lambda t: t.tokenize("hello <s> world", pair="x", add_special_tokens=True))
+    same(pair, lambda t: t.encode("hello world", padding_side="left", padding="max_length", max_length=16))
+    ids = pair[1].encode("hello <s> world")
+    same(pair, lambda t: t.decode(ids, skip_special_tokens=True, spaces_between_special_tokens=False))
+    same(pair, lambda t: t.batch_decode([ids, ids[:2]], clean_up_tokenization_spaces=True))
+    same(pair, lambda t: t.decode(np.asarray([ids, ids])))
+    same(pair, lambda t: t.pad({"input_ids": [np.asarray(ids), np.asarray(ids[:2])]}, verbose=False))
+    same(pair, lambda t: t.pad([{"input_ids": ids}, {"input_ids": ids[:1]}], padding="max_length", max_length=20))
+    same(pair, lambda t: (t.max_len_single_sentence, t.max_len_sentences_pair))
+
+
+def test_refused_keywords(load):
+    ours, ref = load()
+    assert "offset_mapping" not in ref("hello world", return_offsets_mapping=True)  # silently ignored there
+    with pytest.raises(UnsupportedOptionError, match="return_offsets_mapping"):
+        ours("hello world", return_offsets_mapping=True)
+    with pytest.raises(UnsupportedOptionError, match="no_such_option"):
+        ours("hello world", no_such_option=1)
+    with pytest.raises(UnsupportedOptionError, match="return_tensors"):
+        ours("hello world", return_tensors="pt")
