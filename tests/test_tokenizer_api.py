@@ -329,3 +329,29 @@ def test_refused_keywords(load):
         ours("hello world", no_such_option=1)
     with pytest.raises(UnsupportedOptionError, match="return_tensors"):
         ours("hello world", return_tensors="pt")
+
+
+def test_smaller_api_details(load, transformers):
+    pair = load(model_max_length=0)
+    same(pair, lambda t: (t.is_fast, t.model_max_length, t("the quick brown fox")))
+    same(pair, lambda t: t.get_special_tokens_mask([5, 6], [7], already_has_special_tokens=True))
+    same(pair, lambda t: t.get_special_tokens_mask(t.encode("a <s> b"), already_has_special_tokens=True))
+    same(pair, lambda t: [t.convert_ids_to_tokens(i) for i in range(len(t))])
+    same(pair, _round_trip)
+    ours_cls, ref_cls = token_classes(transformers)
+    pair[0].added_tokens_decoder = {90: ours_cls("<ninety>", lstrip=True), 91: "plain"}
+    pair[1].added_tokens_decoder = {90: ref_cls("<ninety>", lstrip=True), 91: "plain"}
+    check_state(pair, ["x  <ninety> y plain z"])  # not yet split on: the setter leaves the trie alone
+    same(pair, lambda t: t.add_tokens(["later"]))
+    check_state(pair, ["x  <ninety> y plain z later"])  # now they are
+    with pytest.raises(InvalidInputError):
+        pair[0].added_tokens_decoder = {"90": "<x>"}
+    with pytest.raises(InvalidInputError, match="convert_tokens_to_ids"):
+        pair[0].convert_tokens_to_ids(None)
+
+
+def _round_trip(tokenizer):
+    return {
+        w: (tokenizer.convert_tokens_to_ids(w), tokenizer.convert_ids_to_tokens(i))
+        for w, i in tokenizer.get_vocab().items()
+    }

@@ -119,6 +119,19 @@ class SpecialTokensMixin:
         """Added tokens, id -> AddedToken, sorted by id."""
         return dict(sorted(self._added_tokens_decoder.items()))
 
+    @added_tokens_decoder.setter
+    def added_tokens_decoder(self, value):
+        """Register id -> token entries. As in the reference, the text is split on them only after the
+        next add_tokens / add_special_tokens (the setter does not update the trie)."""
+        for index, token in value.items():
+            if not isinstance(token, (str, AddedToken)) or not isinstance(index, int):
+                raise InvalidInputError(
+                    f"The provided `added_tokens_decoder` has an element of type {index.__class__, token.__class__}, "
+                    "should be a dict of int -> AddedToken | str"
+                )
+            self._added_tokens_decoder[index] = AddedToken(token) if isinstance(token, str) else token
+            self._added_tokens_encoder[str(token)] = index
+
     @property
     def added_tokens_encoder(self):
         """Added tokens, text -> id, sorted by id."""

@@ -82,7 +82,8 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
         self.decoder = {v: k for k, v in self.encoder.items()}
         self.sp_model = rule.load_sentencepiece(spm_file, self.sp_model_kwargs)
 
-        self.model_max_length = kwargs.get("model_max_length") or VERY_LARGE_INTEGER
+        model_max_length = kwargs.get("model_max_length", kwargs.get("max_len"))
+        self.model_max_length = VERY_LARGE_INTEGER if model_max_length is None else model_max_length
         self.padding_side = kwargs.get("padding_side", "right")
         self.truncation_side = kwargs.get("truncation_side", "right")
         if self.padding_side not in ("right", "left") or self.truncation_side not in ("right", "left"):
@@ -151,9 +152,8 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
         self._add_tokens([t for t in self.all_special_tokens if t not in self._added_tokens_encoder], True)
 
     def _tokens_changed(self):
-        """Forget the trie built from the added tokens (rebuilt on the next tokenize)."""
-        self._trie = None
-        self._added_by_content = None
+        """Rebuild the trie of added tokens (called by add_tokens, not by the added_tokens_decoder setter)."""
+        self._trie = AddedTokenTrie(self._added_tokens_encoder)
 
     @property
     def tgt_lang(self):
@@ -183,14 +183,16 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
         vocab.update(self.added_tokens_encoder)
         return vocab
 
+    is_fast = False  # a slow (Python) tokenizer, like transformers' Speech2TextTokenizer
+
     def __len__(self):
         return len(self.get_vocab())
 
     def convert_tokens_to_ids(self, tokens):
-        if tokens is None:
-            return None
         if isinstance(tokens, str):
             return self._token_to_id(tokens)
+        if not isinstance(tokens, (list, tuple)) or not all(isinstance(t, str) for t in tokens):
+            raise InvalidInputError(f"convert_tokens_to_ids takes a token or a list of tokens, got {tokens!r:.80}")
         return [self._token_to_id(t) for t in tokens]
 
     def _token_to_id(self, token):
@@ -223,10 +225,8 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
     # ---- encoding ------------------------------------------------------------------------
     def _split_on_added_tokens(self, text):
         """Split text into chunks, each added token a chunk of its own, its strip flags applied."""
-        if self._trie is None:
-            self._trie = AddedTokenTrie(self._added_tokens_encoder)
-            self._added_by_content = {c: self._added_tokens_decoder[i] for c, i in self._added_tokens_encoder.items()}
-        return split_on_added_tokens(text, self._trie, self._added_by_content)
+        by_content = {c: self._added_tokens_decoder[i] for c, i in self._added_tokens_encoder.items()}
+        return split_on_added_tokens(text, self._trie, by_content)
 
     def tokenize(self, text, split_special_tokens=None, **unused):
         """Text -> pieces and added tokens (no eos, no language prefix)."""
@@ -253,7 +253,10 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
     def get_special_tokens_mask(self, token_ids_0, token_ids_1=None, already_has_special_tokens=False):
         if already_has_special_tokens:
             if token_ids_1 is not None:
-                raise InvalidInputError("already_has_special_tokens=True takes a single sequence")
+                raise InvalidInputError(
+                    "You should not supply a second sequence if the provided sequence of ids is already formatted "
+                    "with special tokens for the model."
+                )
             special = set(self.all_special_ids)
             return [1 if int(i) in special else 0 for i in token_ids_0]
         mask = [1] * len(self.prefix_tokens) + [0] * len(token_ids_0)
