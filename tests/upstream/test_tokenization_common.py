@@ -276,3 +276,78 @@ def test_batch_encode_plus_batch_sequence_length(get_tokenizer):
     encoded_2 = tokenizer(sequences, max_length=maximum_length + 10, padding=False)
     for key in encoded_1.keys():
         assert encoded_1[key] == encoded_2[key]
+
+
+@pytest.mark.parametrize("verbose", [True, False])
+def test_tokenizers_special_tokens_properties_unset(get_tokenizer, verbose):
+    tokenizer = get_tokenizer(verbose=verbose)
+    attributes_list = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"]
+    # upstream's list ends with "additional_special_tokens"; its transformers 5 successor extra_special_tokens
+    # reads [] once unset, in transformers itself, so the list stops at the named tokens
+    for attr in attributes_list:
+        setattr(tokenizer, attr, None)
+        assert getattr(tokenizer, attr) is None
+
+
+def test_maximum_encoding_length_single_input(get_tokenizer, caplog):
+    import logging
+
+    from tests.upstream.test_tokenization_speech_to_text import get_clean_sequence
+
+    tokenizer = get_tokenizer(do_lower_case=False, model_max_length=100)
+    seq_0, ids = get_clean_sequence(tokenizer, max_length=20)
+    sequence = tokenizer.encode(seq_0, add_special_tokens=False)
+    total_length = len(sequence)
+    assert total_length > 4, "Issue with the testing sequence, please update it, it's too short"
+
+    # Test with max model input length
+    model_max_length = tokenizer.model_max_length
+    assert model_max_length == 100
+    seq_1 = seq_0 * model_max_length
+    sequence1 = tokenizer(seq_1, add_special_tokens=False)
+    total_length1 = len(sequence1["input_ids"])
+    assert total_length1 > model_max_length, "Issue with the testing sequence, please update it, it's too short"
+
+    # Simple
+    padding_strategies = [False, True, "longest"] if tokenizer.pad_token and tokenizer.pad_token_id >= 0 else [False]
+    for padding_state in padding_strategies:
+        for truncation_state in [True, "longest_first", "only_first"]:
+            output = tokenizer(seq_1, padding=padding_state, truncation=truncation_state)
+            assert len(output["input_ids"]) == model_max_length
+            output = tokenizer([seq_1], padding=padding_state, truncation=truncation_state)
+            assert len(output["input_ids"][0]) == model_max_length
+
+        # Simple with no truncation (upstream: assertLogs("transformers", level="WARNING"), one record)
+        for batch in (False, True):
+            tokenizer.deprecation_warnings = {}
+            caplog.clear()
+            with caplog.at_level(logging.WARNING):
+                output = tokenizer([seq_1] if batch else seq_1, padding=padding_state, truncation=False)
+                ids_out = output["input_ids"][0] if batch else output["input_ids"]
+                assert len(ids_out) != model_max_length
+            records = [r for r in caplog.records if r.levelno >= logging.WARNING]
+            assert len(records) == 1
+            assert (
+                records[0]
+                .getMessage()
+                .startswith(
+                    "Token indices sequence length is longer than the specified maximum sequence length for this model"
+                )
+            )
+
+    # Overflowing tokens
+    stride = 2
+    information = tokenizer(
+        seq_0,
+        max_length=total_length - 2,
+        add_special_tokens=False,
+        stride=stride,
+        truncation="longest_first",
+        return_overflowing_tokens=True,
+    )
+    truncated_sequence = information["input_ids"]
+    overflowing_tokens = information["overflowing_tokens"]
+    assert len(truncated_sequence) == total_length - 2
+    assert truncated_sequence == sequence[:-2]
+    assert len(overflowing_tokens) == 2 + stride
+    assert overflowing_tokens == sequence[-(2 + stride) :]
