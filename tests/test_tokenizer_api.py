@@ -355,3 +355,31 @@ def _round_trip(tokenizer):
         w: (tokenizer.convert_tokens_to_ids(w), tokenizer.convert_ids_to_tokens(i))
         for w, i in tokenizer.get_vocab().items()
     }
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        dict(max_length=4),
+        dict(max_length=4, truncation=True, return_overflowing_tokens=True, stride=1),
+        dict(padding="max_length", max_length=12, return_special_tokens_mask=True, return_token_type_ids=True),
+        dict(padding="max_length", max_length=12, return_tensors="np"),
+        dict(return_tensors="np", prepend_batch_axis=True, return_length=True),
+        dict(add_special_tokens=False, truncation="only_second", max_length=5, padding_side="left", padding=True),
+    ],
+)
+def test_prepare_for_model(load, kwargs):
+    pair = load()
+    ids, pair_ids = pair[1].encode("the quick brown", add_special_tokens=False), [7, 8, 9]
+    same(pair, lambda t: t.prepare_for_model(ids, **kwargs))
+    same(pair, lambda t: t.prepare_for_model(ids, pair_ids, **kwargs))
+
+
+@pytest.mark.parametrize("strategy", ["longest_first", "only_first", "only_second"])
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_truncate_sequences(load, strategy, side):
+    pair = load(truncation_side=side)
+    for n, stride in ((0, 0), (2, 0), (3, 2), (9, 1)):
+        same(pair, lambda t, n=n, stride=stride: t.truncate_sequences([1, 2, 3, 4, 5], None, n, strategy, stride))
+        same(pair, lambda t, n=n, stride=stride: t.truncate_sequences([1, 2, 3, 4, 5], [6, 7], n, strategy, stride))

@@ -212,3 +212,25 @@ def pad_batch(
     ]
     out = {k: [r[k] for r in rows] for k in (rows[0] if rows else keys_if_empty)}
     return BatchEncoding({k: as_array(v) for k, v in out.items()} if return_tensors == "np" else out)
+
+
+def split_pair(item, is_split_into_words):
+    """transformers' rule for one batch item: ("text", "pair") is a text pair, [x] is x.
+
+    A list or tuple of two texts (or two word lists) is a pair; with is_split_into_words only a
+    tuple is, a list being one pre-tokenized text. Ids, and word lists, pass through.
+    """
+    if not isinstance(item, (list, tuple)) or not item or isinstance(item[0], (int, np.integer)):
+        return item, None
+    texts = (str, list, tuple)
+    if (
+        len(item) == 2
+        and (not is_split_into_words or isinstance(item, tuple))
+        and all(isinstance(t, texts) for t in item)
+    ):
+        return item[0], item[1]
+    if len(item) == 1:
+        return item[0], None
+    if not is_split_into_words:
+        raise InvalidInputError(f"Expected a pair of sequences, got {len(item)} sequences.")
+    return item, None

@@ -14,7 +14,7 @@ import logging
 import numpy as np
 
 from ..errors import InvalidInputError, UnsupportedOptionError
-from .batch_encoding import BatchEncoding, as_array, pad_batch, pad_one, strategies, to_py, truncate
+from .batch_encoding import BatchEncoding, as_array, pad_batch, pad_one, split_pair, strategies, to_py, truncate
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +96,60 @@ class TokenizerBase:
             out["num_truncated_tokens"] = total - max_length if max_length else 0
         self._warn_if_too_long(sequence, max_length, options["verbose"])
         return out
+
+    def _finish_one(self, out, padding, max_length, options, prepend_batch_axis):
+        """Pad one prepared encoding, add its length, convert it (the end of the reference's prepare_for_model)."""
+        return_attention_mask = options["return_attention_mask"]
+        if return_attention_mask is None:
+            return_attention_mask = "attention_mask" in self.model_input_names
+        if padding != "do_not_pad" or return_attention_mask:
+            side = options["padding_side"]
+            out = self._pad_one(out, max_length, padding, options["pad_to_multiple_of"], side, return_attention_mask)
+        if options["return_length"]:
+            out["length"] = len(out["input_ids"])
+        if options["return_tensors"] == "np":
+            out = {k: as_array([v] if prepend_batch_axis else v) for k, v in out.items()}
+        return BatchEncoding(out)
+
+    def prepare_for_model(
+        self,
+        ids,
+        pair_ids=None,
+        add_special_tokens=True,
+        padding=False,
+        truncation=False,
+        max_length=None,
+        stride=0,
+        pad_to_multiple_of=None,
+        padding_side=None,
+        return_tensors=None,
+        return_token_type_ids=None,
+        return_attention_mask=None,
+        return_overflowing_tokens=False,
+        return_special_tokens_mask=False,
+        return_length=False,
+        verbose=True,
+        prepend_batch_axis=False,
+        **unused,
+    ):
+        """Ids (and pair ids) -> a model input: truncated, with special tokens, padded (the reference's method)."""
+        options = dict(locals())
+        ids, pair_ids = list(ids), None if pair_ids is None else list(pair_ids)
+        if return_tensors not in (None, "np"):
+            raise UnsupportedOptionError(
+                f'return_tensors={return_tensors!r}: s2t_np returns lists or NumPy arrays ("np")'
+            )
+        padding, truncation, max_length = self._strategies(padding, truncation, max_length, pad_to_multiple_of, verbose)
+        out = self._prepare(ids, pair_ids, options, max_length, truncation)
+        return self._finish_one(out, padding, max_length, options, prepend_batch_axis)
+
+    def truncate_sequences(
+        self, ids, pair_ids=None, num_tokens_to_remove=0, truncation_strategy="longest_first", stride=0
+    ):
+        """(ids, pair_ids, overflowing ids) with ``num_tokens_to_remove`` ids removed (the reference's method)."""
+        if isinstance(truncation_strategy, bool):
+            truncation_strategy = "longest_first" if truncation_strategy else "do_not_truncate"
+        return truncate(ids, pair_ids, num_tokens_to_remove, truncation_strategy, self.truncation_side, stride)
 
     def _warn_if_too_long(self, ids, max_length, verbose):
         """The reference's _eventual_warn_about_too_long_sequence: logged once per tokenizer."""
@@ -227,15 +281,7 @@ class TokenizerBase:
             ids = self._ids_of(text, is_split_into_words, split_special_tokens)
             pair = self._ids_of(text_pair, is_split_into_words, split_special_tokens) if text_pair is not None else None
             out = self._prepare(ids, pair, options, max_length, truncation)
-            if padding != "do_not_pad" or return_attention_mask:
-                out = self._pad_one(
-                    out, max_length, padding, options["pad_to_multiple_of"], padding_side, return_attention_mask
-                )
-            if options["return_length"]:
-                out["length"] = len(out["input_ids"])
-            if return_tensors == "np":
-                out = {k: as_array([v]) for k, v in out.items()}
-            return BatchEncoding(out)
+            return self._finish_one(out, padding, max_length, options, prepend_batch_axis=True)
 
         if text_pair is not None and (not isinstance(text_pair, (list, tuple)) or len(text_pair) != len(text)):
             raise InvalidInputError("If `text` is a batch, `text_pair` must also be a batch of the same length.")
@@ -243,7 +289,7 @@ class TokenizerBase:
         rows = []
         for item, pair_item in zip(text, pairs, strict=True):
             if pair_item is None:
-                item, pair_item = _split_pair(item, is_split_into_words)
+                item, pair_item = split_pair(item, is_split_into_words)
             ids = self._ids_of(item, is_split_into_words, split_special_tokens)
             pair = self._ids_of(pair_item, is_split_into_words, split_special_tokens) if pair_item is not None else None
             row = self._prepare(ids, pair, options, max_length, truncation)
@@ -384,25 +430,3 @@ class TokenizerBase:
             clean_up_tokenization_spaces=clean_up_tokenization_spaces,
         )
         return [result] if isinstance(result, str) else result
-
-
-def _split_pair(item, is_split_into_words):
-    """transformers' rule for one batch item: ("text", "pair") is a text pair, [x] is x.
-
-    A list or tuple of two texts (or two word lists) is a pair; with is_split_into_words only a
-    tuple is, a list being one pre-tokenized text. Ids, and word lists, pass through.
-    """
-    if not isinstance(item, (list, tuple)) or not item or isinstance(item[0], (int, np.integer)):
-        return item, None
-    texts = (str, list, tuple)
-    if (
-        len(item) == 2
-        and (not is_split_into_words or isinstance(item, tuple))
-        and all(isinstance(t, texts) for t in item)
-    ):
-        return item[0], item[1]
-    if len(item) == 1:
-        return item[0], None
-    if not is_split_into_words:
-        raise InvalidInputError(f"Expected a pair of sequences, got {len(item)} sequences.")
-    return item, None
