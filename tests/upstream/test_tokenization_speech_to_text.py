@@ -15,7 +15,6 @@ import tempfile
 
 import pytest
 
-from tests.upstream.conftest import s2t_xfail
 from tests.upstream.tokenizer_support import (
     SPIECE_UNDERLINE,
     build_multilingual_dir,
@@ -77,7 +76,6 @@ def get_clean_sequence(tokenizer, with_prefix_space=False, max_length=20, min_le
 # ---- SpeechToTextTokenizerTest -----------------------------------------------------------------
 
 
-@s2t_xfail("Speech2TextTokenizer._convert_token_to_id / _convert_id_to_token are missing (s2t_np/hf/tokenization.py)")
 def test_convert_token_and_id(s):
     """Test ``_convert_token_to_id`` and ``_convert_id_to_token``."""
     token = "<pad>"
@@ -168,7 +166,6 @@ def test_check_language_codes(multilingual):
 # ---- TokenizerTesterMixin ----------------------------------------------------------------------
 
 
-@s2t_xfail("Speech2TextTokenizer.add_special_tokens is missing (s2t_np/hf/tokenization.py)")
 def test_tokenize_special_tokens(s):
     """Test `tokenize` with special tokens."""
     tokenizer = s.get_tokenizer(do_lower_case=True)
@@ -234,9 +231,6 @@ def test_tokenizer_slow_store_full_signature(s):
             assert parameter_name in tokenizer.init_kwargs
 
 
-@s2t_xfail(
-    "Speech2TextTokenizer has no sep_token / cls_token / mask_token (None when unset) (s2t_np/hf/tokenization.py)"
-)
 def test_tokenizers_common_properties(s):
     tokenizer = s.get_tokenizer()
     for attr in ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"]:
@@ -246,7 +240,6 @@ def test_tokenizers_common_properties(s):
         assert hasattr(tokenizer, attr)
 
 
-@s2t_xfail("Speech2TextTokenizer.add_special_tokens is missing (s2t_np/hf/tokenization.py)")
 def test_save_and_load_tokenizer(s):
     # safety check on max_len default value so we are sure the test works
     assert s.get_tokenizer().model_max_length != 42
@@ -301,7 +294,6 @@ def test_pickle_tokenizer(s, tmp_path):
     assert subwords == subwords_loaded
 
 
-@s2t_xfail("Speech2TextTokenizer.add_special_tokens is missing (s2t_np/hf/tokenization.py)")
 def test_add_special_tokens(s):
     tokenizer = s.get_tokenizer(do_lower_case=False)
     input_text, ids = get_clean_sequence(tokenizer)
