@@ -13,7 +13,7 @@ import logging
 import numpy as np
 import pytest
 
-from s2t_np import InvalidInputError, Speech2TextTokenizer, UnsupportedOptionError
+from s2t_np import InvalidInputError, Speech2TextTokenizer, TokenizerError, UnsupportedOptionError
 from s2t_np.hf.added_tokens import AddedToken
 from tests.support.text_fixtures import build_processor_dir, dropped_pieces, train_spm
 
@@ -383,3 +383,14 @@ def test_truncate_sequences(load, strategy, side):
     for n, stride in ((0, 0), (2, 0), (3, 2), (9, 1)):
         same(pair, lambda t, n=n, stride=stride: t.truncate_sequences([1, 2, 3, 4, 5], None, n, strategy, stride))
         same(pair, lambda t, n=n, stride=stride: t.truncate_sequences([1, 2, 3, 4, 5], [6, 7], n, strategy, stride))
+
+
+def test_unset_unk_token(load):
+    ours, ref = load()
+    for tok in (ours, ref):
+        tok.unk_token = None
+    with pytest.raises(KeyError):  # transformers 5.23: a KeyError for any piece once unk_token is unset
+        ref.convert_tokens_to_ids(["no-such-piece"])
+    with pytest.raises(TokenizerError, match="no-such-piece"):
+        ours.convert_tokens_to_ids(["no-such-piece"])
+    assert ours.convert_tokens_to_ids(["<s>", "</s>"]) == ref.convert_tokens_to_ids(["<s>", "</s>"])

@@ -20,9 +20,17 @@ ids, ``<unk>`` and the language tags included), then `s2t_np.tokenizer.tokens_to
 (``clean_up_tokenization`` applied only when the config asks).
 
 Added tokens that are not already in the vocabulary get the id ``len(vocabulary)`` at the time they
-are added (the reference's rule, holes in vocab.json included). The generic machinery (``__call__``, padding,
-truncation, ``decode``) is in s2t_np/hf/tokenization_base.py and s2t_np/hf/batch_encoding.py; reading and
-writing the files in s2t_np/hf/tokenizer_files.py.
+are added (the reference's rule, holes in vocab.json included); ``add_tokens``, ``add_special_tokens``
+and the special-token properties and setters are in s2t_np/hf/special_tokens.py. The generic
+machinery (``__call__``, token type ids, padding, truncation, ``decode``) is in
+s2t_np/hf/tokenization_base.py and s2t_np/hf/batch_encoding.py; reading and writing the files in
+s2t_np/hf/tokenizer_files.py.
+
+Deviations, each where the reference would give a silent surprise: ``return_offsets_mapping=True``
+and unknown keyword arguments of ``__call__`` raise `UnsupportedOptionError` (transformers ignores
+them); a piece missing from vocab.json while ``unk_token`` is unset (or not in vocab.json) raises
+`TokenizerError` when it is met (transformers raises a KeyError for every piece); a non-str token
+given to ``add_tokens`` is an `InvalidInputError` (a ValueError, where transformers raises a TypeError).
 """
 
 import copy

@@ -1,8 +1,11 @@
 """The generic half of a transformers slow tokenizer: `__call__`, `encode`, `pad`, `decode`.
 
 What transformers' `PreTrainedTokenizerBase` / `PythonBackend` do for any model, written once for
-the model class to inherit: turning texts, pairs and batches into ids, special tokens, truncation,
-padding and the returned `BatchEncoding`, and ids back into text. The model class
+the model class to inherit: turning texts, pairs and batches into ids, special tokens, token type
+ids (0 over the first text with its special tokens, 1 over the pair), truncation (the three pair
+strategies, overflowing tokens with ``stride``), padding and the returned `BatchEncoding`, the
+too-long warning (logged once per tokenizer, as the reference's ``logger.warning``), and ids back
+into text. The model class
 (s2t_np/hf/tokenization.py) supplies `tokenize`, `convert_tokens_to_ids`, `convert_ids_to_tokens`,
 `build_inputs_with_special_tokens`, `get_special_tokens_mask`, `num_special_tokens_to_add`,
 `convert_tokens_to_string`, and the attributes `model_max_length`, `padding_side`,
