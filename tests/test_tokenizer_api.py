@@ -394,3 +394,26 @@ def test_unset_unk_token(load):
     with pytest.raises(TokenizerError, match="no-such-piece"):
         ours.convert_tokens_to_ids(["no-such-piece"])
     assert ours.convert_tokens_to_ids(["<s>", "</s>"]) == ref.convert_tokens_to_ids(["<s>", "</s>"])
+
+
+@pytest.mark.parametrize("lower", [False, True])
+def test_mixin_style_added_tokens(load, transformers, lower):
+    """The TokenizerTesterMixin scenarios (add_tokens_tokenizer, added_tokens_do_lower_case,
+    tokenize_special_tokens, encode_decode_with_spaces), compared call for call."""
+    pair = load(do_lower_case=lower)
+    same(pair, lambda t: t.add_tokens(["aaaaa bbbbbb", "cccccccccdddddddd"]))
+    same(pair, lambda t: t.add_special_tokens({"eos_token": ">>>>|||<||<<|<<", "pad_token": "<<<<<|||>|>>>>|>"}))
+    same(pair, lambda t: t.add_tokens(["AAAAA BBBBBB", "CCCCCCCCCDDDDDDDD"]))
+    same(pair, lambda t: t.add_special_tokens({"extra_special_tokens": ["[SPECIAL_TOKEN_1]"]}))
+    same(pair, lambda t: t.add_tokens(["[SPECIAL_TOKEN_2]"], special_tokens=True))
+    same(pair, lambda t: t.add_tokens([token_classes(transformers)[t is pair[1]]("[ABC]", normalized=False)]))
+    check_state(
+        pair,
+        [
+            "aaaaa bbbbbb low cccccccccdddddddd l",
+            ">>>>|||<||<<|<< aaaaa bbbbbb low cccccccccdddddddd <<<<<|||>|>>>>|> l",
+            "AAAAA BBBBBB low CCCCCCCCCDDDDDDDD l aaaaa BBBBBB",
+            "[SPECIAL_TOKEN_1] [SPECIAL_TOKEN_2] [ABC][ABC] [abc]",
+        ],
+    )
+    same(pair, lambda t: t(["a", "aaaaa bbbbbb"], padding=True))
