@@ -417,3 +417,14 @@ def test_mixin_style_added_tokens(load, transformers, lower):
         ],
     )
     same(pair, lambda t: t(["a", "aaaaa bbbbbb"], padding=True))
+
+
+def test_save_pretrained_files_and_options(load, tmp_path):
+    pair = load()
+    for tok in pair:
+        tok.add_tokens(["bim"])
+    saved = [tok.save_pretrained(str(tmp_path / name)) for tok, name in zip(pair, ("ours", "ref"), strict=True)]
+    assert [p.split("/")[-1] for p in saved[0]] == [p.split("/")[-1] for p in saved[1]]
+    same(pair, lambda t: t.save_pretrained(str(tmp_path / "x"), legacy_format=False))
+    with pytest.raises(UnsupportedOptionError, match="push_to_hub"):
+        pair[0].save_pretrained(tmp_path / "y", push_to_hub=True)

@@ -294,8 +294,15 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
             )
         return cls(**pretrained_init_kwargs(pretrained_model_name_or_path, kwargs, cls.vocab_files_names))
 
-    def save_pretrained(self, save_directory, filename_prefix=None, **unused):
-        """Write tokenizer_config.json, vocab.json and sentencepiece.bpe.model (transformers 5 layout)."""
+    def save_pretrained(self, save_directory, legacy_format=None, filename_prefix=None, push_to_hub=False, **unused):
+        """Write tokenizer_config.json, vocab.json, sentencepiece.bpe.model (+ added_tokens.json), the
+        transformers 5 layout; returns the paths in the reference's order."""
+        if legacy_format is False:
+            raise TokenizerError(
+                "Only fast tokenizers (instances of PreTrainedTokenizerFast) can be saved in non legacy format."
+            )
+        if push_to_hub:
+            raise UnsupportedOptionError("push_to_hub=True: s2t_np works offline and does not upload")
         return save_tokenizer(self, save_directory, filename_prefix)
 
     def save_vocabulary(self, save_directory, filename_prefix=None):

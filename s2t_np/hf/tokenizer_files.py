@@ -156,13 +156,12 @@ def save_tokenizer(tokenizer, save_directory, filename_prefix=None):
             config.pop(key, None)
     config_file = save_directory / (prefix + TOKENIZER_CONFIG_FILE)
     _write_json(config_file, config)
-    files = [str(config_file)]
     added = {t: i for t, i in tokenizer.added_tokens_encoder.items() if i >= tokenizer.vocab_size}
+    added_file = save_directory / (prefix + ADDED_TOKENS_FILE)
     if added:
-        added_file = save_directory / (prefix + ADDED_TOKENS_FILE)
         _write_json(added_file, added)
-        files.append(str(added_file))
-    return tuple(files) + tokenizer.save_vocabulary(save_directory, filename_prefix)
+    # the reference's order, added_tokens.json named even when there was nothing to write
+    return (str(config_file), *tokenizer.save_vocabulary(save_directory, filename_prefix), str(added_file))
 
 
 def save_vocabulary(save_directory, filename_prefix, vocab, spm_file, sp_model):
