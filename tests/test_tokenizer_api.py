@@ -12,9 +12,12 @@ import logging
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from s2t_np import InvalidInputError, Speech2TextTokenizer, TokenizerError, UnsupportedOptionError
 from s2t_np.hf.added_tokens import AddedToken
+from tests.support.properties import examples
 from tests.support.text_fixtures import build_processor_dir, dropped_pieces, train_spm
 
 pytestmark = pytest.mark.filterwarnings("ignore:`max_length` is ignored")
@@ -428,3 +431,28 @@ def test_save_pretrained_files_and_options(load, tmp_path):
     same(pair, lambda t: t.save_pretrained(str(tmp_path / "x"), legacy_format=False))
     with pytest.raises(UnsupportedOptionError, match="push_to_hub"):
         pair[0].save_pretrained(tmp_path / "y", push_to_hub=True)
+
+
+_TOKEN_TEXTS = ["ab", "aBc", "<t>", " sp ", "bonjour", "x y", "É"]
+_FLAGS = st.fixed_dictionaries({k: st.booleans() for k in ("lstrip", "rstrip", "single_word", "normalized")})
+
+
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    tokens=st.lists(st.tuples(st.sampled_from(_TOKEN_TEXTS), _FLAGS, st.booleans()), min_size=1, max_size=4),
+    text=st.lists(st.sampled_from(list("abcxyAB <>t") + ["é", "bonjour", "  ", "</s>"]), max_size=16).map("".join),
+    lower=st.booleans(),
+)
+def test_added_tokens_with_flags_random(directories, transformers, tokens, text, lower):
+    """Random added tokens (special or not, each strip / single_word / normalized flag) and texts."""
+    ref_cls = token_classes(transformers)[1]
+    ours = Speech2TextTokenizer.from_pretrained(directories["unigram"], do_lower_case=lower)
+    ref = transformers.Speech2TextTokenizer.from_pretrained(str(directories["unigram"]), do_lower_case=lower)
+    for content, flags, special in tokens:
+        assert ours.add_tokens([AddedToken(content, special=special, **flags)]) == ref.add_tokens(
+            [ref_cls(content, special=special, **flags)]
+        )
+    pair = (ours, ref)
+    same(pair, lambda t: (t.tokenize(text), t(text)["input_ids"], t.all_special_tokens, len(t)))
+    ids = ref(text)["input_ids"]
+    same(pair, lambda t: (t.decode(ids), t.decode(ids, skip_special_tokens=True)))
