@@ -456,3 +456,18 @@ def test_added_tokens_with_flags_random(directories, transformers, tokens, text,
     same(pair, lambda t: (t.tokenize(text), t(text)["input_ids"], t.all_special_tokens, len(t)))
     ids = ref(text)["input_ids"]
     same(pair, lambda t: (t.decode(ids), t.decode(ids, skip_special_tokens=True)))
+
+
+def test_batch_encoding_access(load):
+    import pickle
+
+    pair = load()
+    same(pair, lambda t: t(["a b", "the fox"], padding=True)[0:1])
+    same(pair, lambda t: (t(["a b"]).data, t("a b").input_ids, t("a b").is_fast, t("a b").encodings))
+    same(pair, lambda t: pickle.loads(pickle.dumps(t(["a b", "c"], padding=True, return_tensors="np"))))
+    same(pair, lambda t: t(["a b", "the fox"], padding=True).convert_to_tensors("np"))
+    for tok in pair:
+        with pytest.raises(KeyError, match="Invalid key"):
+            tok("a b")[0]
+        with pytest.raises(AttributeError):
+            _ = tok("a b").no_such_key

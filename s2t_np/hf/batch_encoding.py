@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from ..errors import InvalidInputError, TokenizerError
+from ..errors import InvalidInputError, TokenizerError, UnsupportedOptionError
 
 logger = logging.getLogger(__name__)
 
@@ -21,13 +21,50 @@ LARGE_INTEGER = int(1e20)
 
 
 class BatchEncoding(dict):
-    """The tokenizer's output: a dict (``input_ids``, ``attention_mask``, ...) with attribute access."""
+    """The tokenizer's output: a dict (``input_ids``, ``attention_mask``, ...) with attribute access.
+
+    As transformers' slow-tokenizer BatchEncoding: ``enc["input_ids"]``, ``enc.input_ids``,
+    ``enc.data`` (a plain dict), ``enc[1:3]`` (every key sliced), ``is_fast`` False, ``encodings`` None.
+    """
+
+    is_fast = False
+    encodings = None
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return {key: value[item] for key, value in self.items()}
+        if not isinstance(item, str):
+            raise KeyError(
+                "Invalid key. Only three types of key are available: "
+                "(1) string, (2) integers for backend Encoding, and (3) slices for data subsetting."
+            )
+        return dict.__getitem__(self, item)
 
     def __getattr__(self, name):
         try:
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+    @property
+    def data(self):
+        return dict(self)
+
+    def __getstate__(self):
+        return {"data": dict(self)}
+
+    def __setstate__(self, state):
+        self.update(state["data"])
+
+    def convert_to_tensors(self, tensor_type=None, prepend_batch_axis=False):
+        """Lists -> NumPy arrays in place (``tensor_type="np"``; None leaves them); returns self."""
+        if tensor_type is None:
+            return self
+        if tensor_type != "np":
+            raise UnsupportedOptionError(f'tensor_type={tensor_type!r}: s2t_np returns NumPy arrays ("np")')
+        for key, value in self.items():
+            self[key] = as_array([value] if prepend_batch_axis else value)
+        return self
 
 
 def to_py(ids):
