@@ -39,8 +39,8 @@ UNSUPPORTED_WHEN_SET = (
 
 def forward_options(cfg, return_dict=None, output_attentions=None, output_hidden_states=None, **kwargs):
     """(return_dict, output_attentions, output_hidden_states): each given value, else the config's
-    (`return_dict` True, the others False when the config has no such field); other keywords as in
-    the module docstring."""
+    (`config_value`; `return_dict` True, the others False when the config has no such field); other
+    keywords as in the module docstring."""
     for name, value in kwargs.items():
         if name in IGNORED_OPTIONS:
             continue
@@ -56,11 +56,11 @@ def forward_options(cfg, return_dict=None, output_attentions=None, output_hidden
                 "pass None or leave it out"
             )
         raise UnsupportedOptionError(f"forward() got an unexpected keyword argument {name!r}")
-    return_dict = getattr(cfg, "return_dict", True) if return_dict is None else return_dict
+    return_dict = config_value(cfg, "return_dict", True) if return_dict is None else return_dict
     if output_attentions is None:
-        output_attentions = getattr(cfg, "output_attentions", False)
+        output_attentions = config_value(cfg, "output_attentions", False)
     if output_hidden_states is None:
-        output_hidden_states = getattr(cfg, "output_hidden_states", False)
+        output_hidden_states = config_value(cfg, "output_hidden_states", False)
     for name, value in (
         ("return_dict", return_dict),
         ("output_attentions", output_attentions),
@@ -72,6 +72,13 @@ def forward_options(cfg, return_dict=None, output_attentions=None, output_hidden
                 + (" (selecting hidden states by layer index is not implemented)" if "hidden" in name else "")
             )
     return bool(return_dict), bool(output_attentions), bool(output_hidden_states)
+
+
+def config_value(cfg, name, default):
+    """A common PretrainedConfig field: the config's attribute, else its config.json key kept in `extra`."""
+    if hasattr(cfg, name):
+        return getattr(cfg, name)
+    return getattr(cfg, "extra", {}).get(name, default)
 
 
 def check_cache_position(cache_position, past_len, length):
