@@ -41,18 +41,36 @@ def _reference_cache_layers(cache):
     ]
 
 
-def _assert_element_equal(ours, ref, what):
-    """One element of an output tuple: an array, a tuple of arrays, or the cache (module docstring of modeling.py)."""
+# output field -> its MODEL_F32 tolerance (the decoder facade's fields under the model's names)
+FIELD_TOLERANCE = {
+    "last_hidden_state": "decoder_hidden_states",
+    "hidden_states": "decoder_hidden_states",
+    "attentions": "decoder_attentions",
+}
+
+
+def _assert_element_equal(ours, ref, what, field):
+    """One output element `field`: an array, a tuple of arrays, or the cache (module docstring of modeling.py)."""
+    tol = MODEL_F32[FIELD_TOLERANCE.get(field, field)] if field != "past_key_values" else MODEL_CACHE_F32["cache"]
+    what = f"{what} {field}"
     if isinstance(ours, list):  # the plain cache where transformers has EncoderDecoderCache
         for i, (layer, expected) in enumerate(zip(ours, _reference_cache_layers(ref), strict=True)):
             for name, value in zip(("self_k", "self_v", "cross_k", "cross_v"), expected):
-                assert_close(layer[name], value, MODEL_CACHE_F32["cache"], what=f"{what} layer {i} {name}")
+                assert_close(layer[name], value, tol, what=f"{what} layer {i} {name}")
     elif isinstance(ours, tuple):
         assert len(ours) == len(ref), what
         for i, (a, b) in enumerate(zip(ours, ref)):
-            assert_close(a, b.numpy(), MODEL_F32["decoder_hidden_states"], what=f"{what}[{i}]")
+            assert_close(a, b.numpy(), tol, what=f"{what}[{i}]")
     else:
-        assert_close(ours, ref.numpy(), MODEL_F32["decoder_hidden_states"], what=what)
+        assert_close(ours, ref.numpy(), tol, what=what)
+
+
+def _assert_tuples_equal(ours, expected, as_dict, what):
+    """`return_dict=False` tuples, element by element; `as_dict` (our output object) names the elements."""
+    assert isinstance(ours, tuple) and isinstance(expected, tuple)
+    assert len(ours) == len(expected) == len(as_dict), what
+    for a, b, field in zip(ours, expected, as_dict.keys()):
+        _assert_element_equal(a, b, what, field)
 
 
 @pytest.mark.parametrize("use_cache", [True, False])
@@ -71,13 +89,8 @@ def test_return_dict_false_is_transformers_tuple(pair, inputs, torch, base, use_
             return_dict=False,
             **{k: (_t(torch, v) if isinstance(v, np.ndarray) else v) for k, v in kw.items()},
         )
-    assert isinstance(ours, tuple) and isinstance(expected, tuple)
-    assert len(ours) == len(expected)
-    for i, (a, b) in enumerate(zip(ours, expected)):
-        _assert_element_equal(a, b, f"base={base} use_cache={use_cache} element {i}")
-    # the dict form holds the same elements, in the same order
-    as_dict = (model.model if base else model)(x, **kw)
-    assert len(as_dict.to_tuple()) == len(ours)
+    as_dict = (model.model if base else model)(x, **kw)  # the same elements, in the same order
+    _assert_tuples_equal(ours, expected, as_dict, f"base={base} use_cache={use_cache}")
     assert ("past_key_values" in as_dict) == use_cache
 
 
@@ -115,9 +128,9 @@ def test_config_output_flags_match_transformers(tmp_path, inputs, torch):
         ours = cls.from_pretrained(path)(x, mask, decoder_input_ids=ids, return_dict=False)
         with torch.no_grad():
             expected = ref_model(_t(torch, x), _t(torch, mask), decoder_input_ids=_t(torch, ids), return_dict=False)
-        assert len(ours) == len(expected) == 8  # logits / hidden, cache, 3 decoder fields, 3 encoder fields
-        for i, (a, b) in enumerate(zip(ours, expected)):
-            _assert_element_equal(a, b, f"{cls.__name__} config defaults, element {i}")
+        assert len(ours) == 8  # logits / hidden, cache, 3 decoder fields, 3 encoder fields
+        as_dict = cls.from_pretrained(path)(x, mask, decoder_input_ids=ids)
+        _assert_tuples_equal(ours, expected, as_dict, f"{cls.__name__} config defaults")
     tuples, _ = build_model_dir(tmp_path / "tuples", seed=3, return_dict=False, output_attentions=True)
     model = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(tuples)
     out = model(x, mask, decoder_input_ids=ids, use_cache=False)
@@ -206,7 +219,7 @@ def test_get_decoder_matches_transformers_decoder(pair, inputs, torch):
     assert type(ours).__name__ == type(expected).__name__ == "BaseModelOutputWithPastAndCrossAttentions"
     assert ours.keys() == list(expected.keys())
     for key in ours.keys():
-        _assert_element_equal(ours[key], expected[key], f"decoder {key}")
+        _assert_element_equal(ours[key], expected[key], "decoder", key)
     step = decoder(input_ids=ids[:, :1], encoder_hidden_states=enc, encoder_attention_mask=enc_mask)
     step = decoder(input_ids=ids[:, 1:2], encoder_attention_mask=enc_mask, past_key_values=step.past_key_values)
     full = decoder(input_ids=ids[:, :2], encoder_hidden_states=enc, encoder_attention_mask=enc_mask)
@@ -280,3 +293,27 @@ def test_generate_input_spellings(pair, inputs, torch):
         model.generate(x, input_features=x, **options)
     with pytest.raises(s2t_np.GenerationError, match="input_features"):
         model.generate(inputs=x, input_features=x, **options)
+
+
+def test_decoder_facade_arguments_are_checked(pair, inputs):
+    import s2t_np
+
+    model, _, _ = pair
+    x, mask, ids = inputs[:3]
+    enc, enc_mask = model.encode(x, mask)
+    decoder = model.get_decoder()
+    embeds = decoder.embed_tokens(ids) * np.float32(model.config.embed_scale)
+    for kwargs, fragment in (
+        (dict(input_ids=ids), "encoder_hidden_states"),
+        (dict(input_ids=ids, inputs_embeds=embeds, encoder_hidden_states=enc), "both input_ids and inputs_embeds"),
+        (dict(encoder_hidden_states=enc), "pass input_ids or inputs_embeds"),
+        (dict(input_ids=ids[:1], encoder_hidden_states=enc), "batch"),
+        (dict(input_ids=ids, encoder_hidden_states=enc[..., :-1]), "d_model"),
+        (dict(input_ids=ids, encoder_hidden_states=enc, encoder_attention_mask=enc_mask[:, :-1]), "encoder frames"),
+        (dict(input_ids=ids, encoder_hidden_states=enc, cache_position=np.arange(1, ids.shape[1] + 1)), "arange"),
+        (dict(input_ids=ids, past_key_values=[{}]), "list of"),
+    ):
+        with pytest.raises(s2t_np.InvalidInputError, match=fragment):
+            decoder(**kwargs)
+    out = decoder(inputs_embeds=embeds[:, :2], encoder_hidden_states=enc, use_cache=True, return_dict=False)
+    assert len(out) == 2 and len(out[1]) == model.config.decoder_layers  # (last_hidden_state, cache)
