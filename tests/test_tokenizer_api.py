@@ -471,3 +471,39 @@ def test_batch_encoding_access(load):
             tok("a b")[0]
         with pytest.raises(AttributeError):
             _ = tok("a b").no_such_key
+
+
+def test_model_specific_special_tokens(load, tmp_path):
+    pair = load(foo_token="<foo>")
+    check_state(pair, ["a<foo>b <foo>", "x <s> y"])
+    same(pair, lambda t: (t.foo_token, t.foo_token_id))
+    same(pair, lambda t: setattr(t, "foo_token_id", 5))
+    same(pair, lambda t: (t.foo_token, t.special_tokens_map, t.all_special_ids))
+    pair[0].save_pretrained(tmp_path / "ours")
+    pair[1].save_pretrained(str(tmp_path / "ref"))
+    configs = [json.loads((tmp_path / name / "tokenizer_config.json").read_text()) for name in ("ours", "ref")]
+    assert configs[0] == configs[1]
+    reloaded = [type(t).from_pretrained(str(tmp_path / name)) for t, name in zip(pair, ("ours", "ref"), strict=True)]
+    check_state(reloaded, ["a<foo>b <foo>"])
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"extra_special_tokens": {"image_token": "<img>"}}, {"bar_token": "<bar>", "foo_token": "<foo>"}],
+)
+def test_named_extra_special_tokens(load, tmp_path, transformers, kwargs):
+    pair = load(**kwargs)
+    check_state(pair, ["a<img>b <foo><bar>"])
+    for tok in pair:
+        tok.add_special_tokens({"cls_token": token_classes(transformers)[tok is pair[1]]("<cls>", lstrip=True)})
+    pair[0].save_pretrained(tmp_path / "ours")
+    pair[1].save_pretrained(str(tmp_path / "ref"))
+    configs = [json.loads((tmp_path / name / "tokenizer_config.json").read_text()) for name in ("ours", "ref")]
+    assert configs[0] == configs[1]
+    for name in ("ours", "ref"):
+        reloaded = (
+            Speech2TextTokenizer.from_pretrained(tmp_path / name),
+            type(pair[1]).from_pretrained(str(tmp_path / name)),
+        )
+        check_state(reloaded, ["a<img>b <foo><bar> <cls>"])
+        same(reloaded, lambda t: {k: getattr(t, k) for k in t.SPECIAL_TOKENS_ATTRIBUTES})

@@ -75,6 +75,37 @@ class SpecialTokensMixin:
     cls_token_id = _id_property("cls_token")
     mask_token_id = _id_property("mask_token")
 
+    # Model-specific named special tokens (a ``*_token`` keyword such as ``foo_token="<foo>"``): the
+    # reference appends their names to the instance's SPECIAL_TOKENS_ATTRIBUTES and serves
+    # ``tok.foo_token`` / ``tok.foo_token_id`` from the same map.
+    def _model_specific_key(self, name):
+        key = name.removesuffix("_ids").removesuffix("_id") if name.endswith(("_id", "_ids")) else name
+        names = self.__dict__.get("SPECIAL_TOKENS_ATTRIBUTES", ())
+        return key if key in names and key not in SPECIAL_TOKENS_ATTRIBUTES else None
+
+    def __getattr__(self, name):
+        key = self._model_specific_key(name)
+        if key is None:
+            raise AttributeError(f"{type(self).__name__} has no attribute {name}")
+        value = self._special_tokens_map.get(key)
+        if value is None:
+            return None
+        return str(value) if key == name else self.convert_tokens_to_ids(str(value))
+
+    def __setattr__(self, name, value):
+        key = self._model_specific_key(name)
+        if key is None:
+            return super().__setattr__(name, value)
+        if key != name and value is not None:
+            value = self.convert_ids_to_tokens(value)
+        self._special_tokens_map[key] = _check_token(key, value)
+
+    def _set_model_specific_special_tokens(self, special_tokens):
+        """Register named special tokens beyond the seven (before the special tokens are added)."""
+        self.SPECIAL_TOKENS_ATTRIBUTES = self.SPECIAL_TOKENS_ATTRIBUTES + list(special_tokens)
+        for key, value in special_tokens.items():
+            self._special_tokens_map[key] = _check_token(key, value)
+
     @property
     def extra_special_tokens(self):
         """The special tokens without a name (the language tags first for ``lang_codes="mustc"``), as strs."""

@@ -113,6 +113,18 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
             if value is not None and not isinstance(value, (str, AddedToken)):
                 raise TokenizerError(f"Special token {key} has to be either str or AddedToken but got: {type(value)}")
             self._special_tokens_map[key] = value
+        model_specific = {
+            k: as_added_token(v) if isinstance(v, dict) else v
+            for k, v in kwargs.items()
+            if k.endswith("_token") and k not in SPECIAL_TOKENS_ATTRIBUTES and isinstance(v, (str, AddedToken, dict))
+        }
+        if isinstance(kwargs.get("extra_special_tokens"), dict):  # named extra tokens are model-specific ones
+            model_specific.update(kwargs["extra_special_tokens"])
+        model_specific.update(kwargs.get("model_specific_special_tokens") or {})
+        if model_specific:
+            self._set_model_specific_special_tokens(
+                {k: as_added_token(v) if isinstance(v, dict) else v for k, v in model_specific.items()}
+            )
         self.lang_code_to_id = {}
         self.prefix_tokens = []
         self.lang_codes = lang_codes
@@ -145,10 +157,8 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
         self.name_or_path = kwargs.get("name_or_path", "")
         self.deprecation_warnings = {}
         extra = base_kwargs["extra_special_tokens"]
-        if isinstance(extra, dict):
-            raise UnsupportedOptionError(
-                "named extra_special_tokens (a dict) are not supported by Speech2TextTokenizer"
-            )
+        if isinstance(extra, dict):  # registered above as model-specific named tokens
+            extra = []
         self._extra_special_tokens = [as_added_token(t) if isinstance(t, dict) else t for t in extra or []]
 
         # Added tokens: those of a saved config first, then every special token not yet among them.

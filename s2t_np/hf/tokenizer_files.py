@@ -89,6 +89,20 @@ def pretrained_init_kwargs(pretrained_model_name_or_path, kwargs, vocab_files_na
                 int(index): AddedToken(content, special=content in specials)
                 for content, index in read_json(added_file, "added tokens file", error=TokenizerError).items()
             }
+    # Model-specific named special tokens (``*_token`` keys beyond the seven, or a dict of extra
+    # tokens) travel as ``model_specific_special_tokens``, as in the reference's from_pretrained.
+    model_specific = {
+        key: init_kwargs.pop(key)
+        for key in list(init_kwargs)
+        if key not in SPECIAL_TOKENS_ATTRIBUTES and key.endswith("_token") and _is_token(init_kwargs[key])
+    }
+    if isinstance(init_kwargs.get("extra_special_tokens"), dict):
+        model_specific.update(init_kwargs.pop("extra_special_tokens"))
+    if model_specific:
+        init_kwargs["model_specific_special_tokens"] = {
+            **init_kwargs.get("model_specific_special_tokens", {}),
+            **model_specific,
+        }
     for name, filename in vocab_files_names.items():
         if name not in kwargs or kwargs[name] is None:
             init_kwargs[name] = directory / filename
@@ -99,6 +113,11 @@ def pretrained_init_kwargs(pretrained_model_name_or_path, kwargs, vocab_files_na
                 "needs vocab.json and sentencepiece.bpe.model"
             )
     return init_kwargs
+
+
+def _is_token(value):
+    """A str, an AddedToken, or an AddedToken as a config writes it."""
+    return isinstance(value, (str, AddedToken)) or (isinstance(value, dict) and value.get("__type") == "AddedToken")
 
 
 def recorded_init_kwargs(kwargs, **named):
