@@ -507,3 +507,24 @@ def test_named_extra_special_tokens(load, tmp_path, transformers, kwargs):
         )
         check_state(reloaded, ["a<img>b <foo><bar> <cls>"])
         same(reloaded, lambda t: {k: getattr(t, k) for k in t.SPECIAL_TOKENS_ATTRIBUTES})
+
+
+def test_pretokenized_and_mask_options(load):
+    """TokenizerTesterMixin.test_pretokenized_inputs's inputs, and the mask switches, compared."""
+    pair = load()
+    words = "the quick brown fox".split()
+    same(pair, lambda t: t(words, is_split_into_words=True, add_special_tokens=False))
+    same(pair, lambda t: t(words, words, is_split_into_words=True))
+    same(pair, lambda t: t([words, words[:2]], is_split_into_words=True, padding=True))
+    same(pair, lambda t: t([(words, words[:1]), (words[:2], words)], is_split_into_words=True))
+    same(pair, lambda t: t.encode(words, words[:1], is_split_into_words=True))
+    same(pair, lambda t: t(["a b", "the fox"], padding=True, return_attention_mask=False))
+    same(pair, lambda t: t("a b", padding="max_length", max_length=9, return_attention_mask=False))
+    same(
+        pair,
+        lambda t: t(["a b", "the fox"], padding=True, padding_side="left", return_special_tokens_mask=True),
+    )
+    same(pair, lambda t: t([], padding=True))
+    same(pair, lambda t: t([], return_tensors="np"))
+    same(pair, lambda t: t.pad({"input_ids": []}))
+    same(pair, lambda t: t([[5, 6, 7], [8]], padding=True))

@@ -286,6 +286,11 @@ class TokenizerBase:
             out = self._prepare(ids, pair, options, max_length, truncation)
             return self._finish_one(out, padding, max_length, options, prepend_batch_axis=True)
 
+        if not text:  # the reference's pad() then finds no input_ids
+            raise InvalidInputError(
+                "You should supply an encoding or a list of encodings to this method "
+                "that includes input_ids, but you provided []"
+            )
         if text_pair is not None and (not isinstance(text_pair, (list, tuple)) or len(text_pair) != len(text)):
             raise InvalidInputError("If `text` is a batch, `text_pair` must also be a batch of the same length.")
         pairs = text_pair if text_pair is not None else [None] * len(text)
