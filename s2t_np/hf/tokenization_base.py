@@ -136,7 +136,7 @@ class TokenizerBase:
         **unused,
     ):
         """Ids (and pair ids) -> a model input: truncated, with special tokens, padded (the reference's method)."""
-        options = dict(locals())
+        options = dict(locals())  # the keyword arguments by name, as _prepare and _finish_one read them
         ids, pair_ids = list(ids), None if pair_ids is None else list(pair_ids)
         if return_tensors not in (None, "np"):
             raise UnsupportedOptionError(
