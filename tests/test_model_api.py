@@ -317,3 +317,30 @@ def test_decoder_facade_arguments_are_checked(pair, inputs):
             decoder(**kwargs)
     out = decoder(inputs_embeds=embeds[:, :2], encoder_hidden_states=enc, use_cache=True, return_dict=False)
     assert len(out) == 2 and len(out[1]) == model.config.decoder_layers  # (last_hidden_state, cache)
+
+
+@pytest.mark.parametrize("tie", [True, False])
+def test_num_parameters_and_main_input_name(tmp_path, tie, torch, transformers):
+    import inspect
+
+    import s2t_np
+    from tests.support.reference_models import build_model_dir
+
+    path, _ = build_model_dir(tmp_path, seed=3, tie_word_embeddings=tie)
+    full = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path)
+    ref_full = transformers.Speech2TextForConditionalGeneration.from_pretrained(str(path))
+    base, ref_base = (
+        s2t_np.Speech2TextModel.from_pretrained(path),
+        transformers.Speech2TextModel.from_pretrained(str(path)),
+    )
+    for name, ours, ref in (
+        ("generation", full, ref_full),
+        ("base", base, ref_base),
+        ("encoder", full.get_encoder(), ref_full.get_encoder()),
+    ):
+        for exclude in (False, True):
+            expected = ref.num_parameters(exclude_embeddings=exclude)
+            assert ours.num_parameters(exclude_embeddings=exclude) == expected, (name, exclude)
+        assert ours.main_input_name == ref.main_input_name == "input_features"
+        assert list(inspect.signature(type(ours).forward).parameters)[1] == ours.main_input_name
+    assert full.get_decoder().forward.__func__ is s2t_np.Speech2TextDecoder.__call__

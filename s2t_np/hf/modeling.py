@@ -24,6 +24,7 @@ K/V: layer i's self_k / self_v / cross_k / cross_v are its self_attention_cache.
 `decoder_inputs_embeds` [B, L, D] replace `embed_tokens(ids) * embed_scale`; their positions are
 those of unpadded tokens (s2t_np/decoder.py). `model.get_decoder()` is the decoder alone, called
 like transformers' Speech2TextDecoder; `model.get_input_embeddings()` its `embed_tokens`.
+`forward` is the same call as `model(...)`; `main_input_name` and `num_parameters()` are transformers'.
 
 For search code, Speech2TextForConditionalGeneration also exposes the decoding step:
 
@@ -66,6 +67,7 @@ class _Pretrained:
     _with_lm_head = False
     _encoder_only = False
     _architecture = None  # the transformers class name, written to config.json by save_pretrained
+    main_input_name = "input_features"  # transformers' name of the first forward argument
 
     def __init__(self, config, params=None, dtype=np.float32, name_or_path=None, *, seed=None):
         self.config = config
@@ -103,6 +105,24 @@ class _Pretrained:
             values = {k: v for k, v in generation_config.to_dict().items() if v is not None}
             write_json({**values, **dict(generation_config.unsupported)}, path / GENERATION_CONFIG_FILE)
 
+    def num_parameters(self, only_trainable=False, exclude_embeddings=False):
+        """Number of weights of this class's part of the params tree, a tied array counted once, as
+        transformers' `num_parameters` (every weight is trainable; `exclude_embeddings` drops embed_tokens)."""
+        parts = ["encoder"] if self._encoder_only else ["encoder", "decoder"] + ["lm_head"] * self._with_lm_head
+        leaves = {}
+        stack = [self.params[part] for part in parts]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                stack.extend(node.values())
+            elif isinstance(node, (list, tuple)):
+                stack.extend(node)
+            else:
+                leaves[id(node)] = node
+        if exclude_embeddings:
+            leaves.pop(id(self.params["decoder"]["embed_tokens"]["weight"]), None)
+        return sum(int(np.size(leaf)) for leaf in leaves.values())
+
     def _features(self, input_features, attention_mask):
         attention_mask = check_features(input_features, attention_mask, self.config)
         return input_features.astype(self.dtype, copy=False), attention_mask
@@ -137,6 +157,8 @@ class Speech2TextEncoder(_Pretrained):
         )
         out = BaseModelOutput(out["last_hidden_state"], out["hidden_states"], out["attentions"])
         return out if return_dict else out.to_tuple()
+
+    forward = __call__  # transformers' name of the same call
 
 
 class Speech2TextModel(_Pretrained):
@@ -246,6 +268,8 @@ class Speech2TextModel(_Pretrained):
         )
         return out if return_dict else out.to_tuple()
 
+    forward = __call__  # transformers' name of the same call
+
 
 def decoder_arguments(
     decoder_input_ids, decoder_attention_mask, past_key_values, decoder_inputs_embeds, use_cache, cache_position
@@ -345,6 +369,8 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
         rest = {f.name: getattr(out, f.name) for f in dataclasses.fields(out) if f.name != "last_hidden_state"}
         out = Seq2SeqLMOutput(loss=loss, logits=logits, **rest)  # same arrays, no copies
         return out if return_dict else out.to_tuple()
+
+    forward = __call__
 
     # ---- the decoding step for search code (generation.py) ----------------------------------
     def encode(self, input_features, attention_mask=None):

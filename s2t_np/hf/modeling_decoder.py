@@ -123,3 +123,5 @@ class Speech2TextDecoder:
             cross_attentions=dec.cross_attentions,
         )
         return out if return_dict else out.to_tuple()
+
+    forward = __call__  # transformers' name of the same call
