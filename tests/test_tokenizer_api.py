@@ -528,3 +528,11 @@ def test_pretokenized_and_mask_options(load):
     same(pair, lambda t: t([], return_tensors="np"))
     same(pair, lambda t: t.pad({"input_ids": []}))
     same(pair, lambda t: t([[5, 6, 7], [8]], padding=True))
+
+
+def test_reference_hooks(load):
+    pair = load()
+    same(pair, lambda t: (t._tokenize("hello <s> world"), t.prepare_for_tokenization("a b", x=1)))
+    same(pair, lambda t: t._convert_token_to_id_with_added_voc("<pad>"))
+    if pair[1].lang_code_to_id:
+        same(pair, lambda t: (t.set_tgt_lang_special_tokens("es"), t.prefix_tokens, t.tgt_lang, t.encode("a")))

@@ -187,7 +187,13 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
                 )
             raise TokenizerError(f"unknown tgt_lang {new_tgt_lang!r}; known: {sorted(self.lang_code_to_id)}")
         self._tgt_lang = new_tgt_lang
-        self.prefix_tokens = [self.lang_code_to_id[new_tgt_lang]]
+        self.set_tgt_lang_special_tokens(new_tgt_lang)
+
+    def set_tgt_lang_special_tokens(self, tgt_lang):
+        """prefix_tokens = [the language tag's id] (tgt_lang itself is left as it is, as in the reference)."""
+        if tgt_lang not in self.lang_code_to_id:
+            raise TokenizerError(f"unknown tgt_lang {tgt_lang!r}; known: {sorted(self.lang_code_to_id)}")
+        self.prefix_tokens = [self.lang_code_to_id[tgt_lang]]
 
     # ---- vocabulary ----------------------------------------------------------------------
     @property
@@ -218,6 +224,8 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
             return self._added_tokens_encoder[token]
         return self._convert_token_to_id(token)
 
+    _convert_token_to_id_with_added_voc = _token_to_id  # the reference's name
+
     def _convert_token_to_id(self, token):
         """A vocab.json piece -> its id; a piece vocab.json lacks -> the id of ``<unk>``."""
         if token not in self.encoder and self.unk_token not in self.encoder:
@@ -245,6 +253,14 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
         """Split text into chunks, each added token a chunk of its own, its strip flags applied."""
         by_content = {c: self._added_tokens_decoder[i] for c, i in self._added_tokens_encoder.items()}
         return split_on_added_tokens(text, self._trie, by_content)
+
+    def prepare_for_tokenization(self, text, is_split_into_words=False, **kwargs):
+        """The reference's hook before tokenizing: Speech2Text changes nothing; returns (text, kwargs)."""
+        return text, kwargs
+
+    def _tokenize(self, text):
+        """SentencePiece pieces of a text, added tokens not looked for."""
+        return rule.text_to_pieces(self.sp_model, text)
 
     def tokenize(self, text, split_special_tokens=None, **unused):
         """Text -> pieces and added tokens (no eos, no language prefix)."""
