@@ -11,7 +11,7 @@ import pytest
 import s2t_np
 from s2t_np import ConfigError
 from s2t_np.weights import checkpoint_tensors
-from tests.support.text_fixtures import build_full_dir, train_spm, write_published_layout
+from tests.support.text_fixtures import build_full_dir, build_processor_dir, train_spm, write_published_layout
 
 PAIRS = [  # (s2t_np class, transformers class name, the class both return)
     ("AutoConfig", "Speech2TextConfig"),
@@ -30,7 +30,7 @@ def dirs(tmp_path_factory, transformers, torch):
     spm_model = train_spm(root / "spm", "unigram", False)
     v5, _ = build_full_dir(root / "v5", spm_model, seed=5)
     published = write_published_layout(root / "published", v5)
-    return {"v5": v5, "published": published}
+    return {"v5": v5, "published": published, "spm": spm_model}
 
 
 @pytest.mark.parametrize("layout", ["v5", "published"])
@@ -134,17 +134,42 @@ def test_another_model_type_is_a_config_error(tmp_path, dirs, transformers, auto
     transformers.Wav2Vec2Config().save_pretrained(other)  # config.json of a wav2vec2 model
     tokenizer_config = other / "tokenizer_config.json"
     settings = json.loads(tokenizer_config.read_text())
-    settings["tokenizer_class"] = "Wav2Vec2CTCTokenizer"
+    settings.update(tokenizer_class="Wav2Vec2CTCTokenizer", processor_class="Wav2Vec2Processor")
     tokenizer_config.write_text(json.dumps(settings))
     processor_config = other / "processor_config.json"
     settings = json.loads(processor_config.read_text())
     settings["feature_extractor"]["feature_extractor_type"] = "Wav2Vec2FeatureExtractor"
+    settings["processor_class"] = "Wav2Vec2Processor"
     processor_config.write_text(json.dumps(settings))
     with pytest.raises(ConfigError) as err:
         getattr(s2t_np, auto_name).from_pretrained(other)
     assert "speech_to_text" in str(err.value)
     assert "wav2vec2" in str(err.value).lower()
     assert isinstance(err.value, ValueError)
+
+
+def test_directories_without_config_json(tmp_path, dirs, transformers):
+    """Processor, tokenizer or feature extractor files alone (no config.json) load, as in transformers."""
+    processor_dir, _ = build_processor_dir(tmp_path / "processor", dirs["spm"])
+    extractor_dir = tmp_path / "extractor"
+    transformers.Speech2TextFeatureExtractor(num_mel_bins=40, feature_size=40).save_pretrained(extractor_dir)
+    tokenizer_dir = tmp_path / "tokenizer"
+    transformers.AutoTokenizer.from_pretrained(processor_dir).save_pretrained(tokenizer_dir)
+    for directory in (processor_dir, extractor_dir, tokenizer_dir):
+        assert not (directory / "config.json").exists()
+    processor = s2t_np.AutoProcessor.from_pretrained(processor_dir)
+    assert type(processor) is s2t_np.Speech2TextProcessor
+    text = "bonjour le monde"
+    assert (
+        processor.tokenizer(text)["input_ids"]
+        == transformers.AutoProcessor.from_pretrained(processor_dir)(text=text)["input_ids"]
+    )
+    tokenizer = s2t_np.AutoTokenizer.from_pretrained(tokenizer_dir)
+    assert tokenizer(text)["input_ids"] == transformers.AutoTokenizer.from_pretrained(tokenizer_dir)(text)["input_ids"]
+    extractor = s2t_np.AutoFeatureExtractor.from_pretrained(extractor_dir)
+    assert extractor.num_mel_bins == transformers.AutoFeatureExtractor.from_pretrained(extractor_dir).num_mel_bins == 40
+    with pytest.raises(ConfigError, match="no config.json"):
+        s2t_np.AutoModel.from_pretrained(tokenizer_dir)
 
 
 def test_missing_model_type_and_bad_for_model(tmp_path, dirs):

@@ -14,10 +14,12 @@ the type and hands over to the Speech2Text class with the same arguments:
 
 The model argument is resolved once (s2t_np/hf/pretrained.py: a directory, "demo" or a hub id)
 and the directory and every keyword go to the class. Where transformers looks for the type is
-followed too: the tokenizer's `tokenizer_class` (tokenizer_config.json) and the feature
-extractor's `feature_extractor_type` come before config.json's `model_type`. Another model type or
-class raises ConfigError naming what was found; a directory that names no type at all raises
-ConfigError as well (transformers: "Unrecognized model ... Should have a `model_type` key").
+followed too: the tokenizer's `tokenizer_class` (tokenizer_config.json), the feature extractor's
+`feature_extractor_type` and the processor's `processor_class` (processor_config.json, else the
+tokenizer's or feature extractor's file) come before config.json's `model_type`, so a directory
+holding only those files loads. Another model type or class raises ConfigError naming what was
+found; a directory that names no type at all raises ConfigError as well (transformers:
+"Unrecognized model ... Should have a `model_type` key").
 """
 
 from ..checks import read_json
@@ -25,7 +27,14 @@ from ..errors import ConfigError
 from .configuration import CONFIG_FILE, Speech2TextConfig
 from .feature_extraction import Speech2TextFeatureExtractor
 from .modeling import Speech2TextForConditionalGeneration, Speech2TextModel
-from .pretrained import HUB_OPTIONS, feature_extractor_settings, resolve_model_dir, split_hub_options
+from .pretrained import (
+    FEATURE_EXTRACTOR_CONFIG_FILE,
+    HUB_OPTIONS,
+    PROCESSOR_CONFIG_FILE,
+    feature_extractor_settings,
+    resolve_model_dir,
+    split_hub_options,
+)
 from .processor import Speech2TextProcessor
 from .tokenization import Speech2TextTokenizer
 
@@ -145,7 +154,14 @@ class AutoProcessor:
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path, **kwargs):
         directory = _resolve(pretrained_model_name_or_path, ("feature_extractor", "tokenizer"), kwargs)
-        check_model_type(model_type_of(directory), str(directory))
+        for name in (PROCESSOR_CONFIG_FILE, TOKENIZER_CONFIG_FILE, FEATURE_EXTRACTOR_CONFIG_FILE):
+            file = directory / name
+            recorded = read_json(file, "processor settings").get("processor_class") if file.is_file() else None
+            if recorded is not None:  # transformers' order: the processor's own file first
+                check_class_name(recorded, Speech2TextProcessor.__name__, f"{str(file)!r}")
+                break
+        else:
+            check_model_type(model_type_of(directory), str(directory))
         return Speech2TextProcessor.from_pretrained(directory, **kwargs)
 
 
