@@ -344,3 +344,19 @@ def test_num_parameters_and_main_input_name(tmp_path, tie, torch, transformers):
         assert ours.main_input_name == ref.main_input_name == "input_features"
         assert list(inspect.signature(type(ours).forward).parameters)[1] == ours.main_input_name
     assert full.get_decoder().forward.__func__ is s2t_np.Speech2TextDecoder.__call__
+
+
+def test_loading_info_and_feature_lengths(pair, inputs, torch):
+    import s2t_np
+
+    model, ref, path = pair
+    loaded, info = s2t_np.Speech2TextForConditionalGeneration.from_pretrained(path, output_loading_info=True)
+    assert info == {"missing_keys": [], "unexpected_keys": [], "mismatched_keys": [], "error_msgs": []}
+    assert loaded.generation_config is not None
+    lengths = np.array([1, 2, 3, 40, 41, 1000])
+    expected = ref._get_feat_extract_output_lengths(torch.from_numpy(lengths)).numpy()
+    np.testing.assert_array_equal(model._get_feat_extract_output_lengths(lengths), expected)
+    mask = inputs[1]
+    frames = model.encode(inputs[0], mask)[0].shape[1]
+    expected = ref.model.encoder._get_feature_vector_attention_mask(frames, torch.from_numpy(mask)).numpy()
+    np.testing.assert_array_equal(model.get_encoder()._get_feature_vector_attention_mask(frames, mask), expected)

@@ -43,6 +43,7 @@ from ..decoder import decoder_forward, init_cache, lm_logits, reorder_cache, shi
 from ..encoder import encode, subsampled_mask
 from ..errors import GenerationError, InvalidInputError
 from ..nn import cross_entropy
+from ..subsampler import conv_output_lengths
 from ..weights import compute_dtype, init_params
 from .checkpoint import load_params, save_params
 from .configuration import Speech2TextConfig, write_config, write_json
@@ -80,15 +81,24 @@ class _Pretrained:
         self.name_or_path = name_or_path  # the directory from_pretrained read (generation_config.json lives there)
 
     @classmethod
-    def from_pretrained(cls, model_dir, dtype=np.float32, **hub_options):
+    def from_pretrained(cls, model_dir, dtype=np.float32, *, output_loading_info=False, **hub_options):
         """Load config.json and the weights of a model directory, "demo" or a hub id.
 
         `hub_options` (revision=, cache_dir=, local_files_only=, token=) apply to hub ids (docs/usage.md).
+        `output_loading_info=True` returns (model, info) as transformers does; the loader is strict (a
+        missing, unexpected or mismatched tensor is a WeightsError), so every list in `info` is empty.
         """
         model_dir = resolve_model_dir(model_dir, needs=("weights",), **hub_options)
         config = Speech2TextConfig.from_pretrained(model_dir)
         params = load_params(model_dir, config, dtype, with_lm_head=cls._with_lm_head, encoder_only=cls._encoder_only)
-        return cls(config, params, dtype, name_or_path=str(Path(model_dir)))
+        model = cls._loaded(config, params, dtype, str(Path(model_dir)))
+        if output_loading_info:
+            return model, {"missing_keys": [], "unexpected_keys": [], "mismatched_keys": [], "error_msgs": []}
+        return model
+
+    @classmethod
+    def _loaded(cls, config, params, dtype, name_or_path):
+        return cls(config, params, dtype, name_or_path=name_or_path)
 
     @classmethod
     def from_config(cls, config, dtype=np.float32, *, seed=None):
@@ -104,6 +114,17 @@ class _Pretrained:
         if generation_config is not None:  # transformers writes only the fields that are set
             values = {k: v for k, v in generation_config.to_dict().items() if v is not None}
             write_json({**values, **dict(generation_config.unsupported)}, path / GENERATION_CONFIG_FILE)
+
+    def _get_feat_extract_output_lengths(self, input_lengths):
+        """Frames after the subsampler (transformers' method of the same name; subsampler.conv_output_lengths)."""
+        return conv_output_lengths(input_lengths, self.config.num_conv_layers)
+
+    def _get_feature_vector_attention_mask(self, feature_vector_length, attention_mask):
+        """Frame mask [B, T] -> the subsampled mask [B, feature_vector_length] (encoder.subsampled_mask)."""
+        attention_mask = np.asarray(attention_mask)
+        if attention_mask.ndim > 2:  # transformers: generate's 3-D masks, last channel
+            attention_mask = attention_mask[:, :, -1]
+        return subsampled_mask(attention_mask, feature_vector_length, self.config.num_conv_layers)
 
     def num_parameters(self, only_trainable=False, exclude_embeddings=False):
         """Number of weights of this class's part of the params tree, a tied array counted once, as
@@ -295,10 +316,10 @@ class Speech2TextForConditionalGeneration(Speech2TextModel):
     generation_config = None
 
     @classmethod
-    def from_pretrained(cls, model_dir, dtype=np.float32, **hub_options):
-        """Load the model, and its generation defaults (generation_config.json, else config.json's keys)."""
-        model = super().from_pretrained(model_dir, dtype, **hub_options)
-        model.generation_config = GenerationConfig.from_pretrained(model.name_or_path)
+    def _loaded(cls, config, params, dtype, name_or_path):
+        """The loaded model with its generation defaults (generation_config.json, else config.json's keys)."""
+        model = cls(config, params, dtype, name_or_path=name_or_path)
+        model.generation_config = GenerationConfig.from_pretrained(name_or_path)
         return model
 
     @property
