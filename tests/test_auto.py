@@ -105,6 +105,31 @@ def test_demo_and_hub_style_arguments():
         s2t_np.AutoConfig.from_pretrained("/no/such/dir")
 
 
+def test_hub_id_from_the_cache(tmp_path):
+    """A hub id resolves (here from a local cache in huggingface_hub's layout, offline) and the hub
+    keywords (cache_dir=, local_files_only=) pass through to every class."""
+    from s2t_np.hf.pretrained import DEMO_DIR
+
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    folder = tmp_path / "cache" / "models--someone--s2t-demo"
+    (folder / "snapshots" / sha).mkdir(parents=True)
+    (folder / "refs").mkdir()
+    (folder / "refs" / "main").write_text(sha)
+    for file in DEMO_DIR.iterdir():
+        shutil.copyfile(file, folder / "snapshots" / sha / file.name)
+    options = dict(cache_dir=tmp_path / "cache", local_files_only=True)
+    model = s2t_np.AutoModelForSpeechSeq2Seq.from_pretrained("someone/s2t-demo", **options)
+    assert type(model) is s2t_np.Speech2TextForConditionalGeneration
+    demo = s2t_np.Speech2TextForConditionalGeneration.from_pretrained("demo")
+    np.testing.assert_array_equal(model.params["lm_head"]["weight"], demo.params["lm_head"]["weight"])
+    assert s2t_np.AutoConfig.from_pretrained("someone/s2t-demo", **options) == demo.config
+    tokenizer = s2t_np.AutoTokenizer.from_pretrained("someone/s2t-demo", **options)
+    assert tokenizer("hello")["input_ids"] == s2t_np.Speech2TextTokenizer.from_pretrained("demo")("hello")["input_ids"]
+    assert type(s2t_np.AutoProcessor.from_pretrained("someone/s2t-demo", **options)) is s2t_np.Speech2TextProcessor
+    extractor = s2t_np.AutoFeatureExtractor.from_pretrained("someone/s2t-demo", **options)
+    assert extractor.to_dict() == s2t_np.Speech2TextFeatureExtractor.from_pretrained("demo").to_dict()
+
+
 def test_for_model_and_from_config(transformers, torch):
     kwargs = dict(vocab_size=50, d_model=24, encoder_layers=1, decoder_layers=1, conv_channels=8)
     config = s2t_np.AutoConfig.for_model("speech_to_text", **kwargs)
