@@ -536,3 +536,10 @@ def test_reference_hooks(load):
     same(pair, lambda t: t._convert_token_to_id_with_added_voc("<pad>"))
     if pair[1].lang_code_to_id:
         same(pair, lambda t: (t.set_tgt_lang_special_tokens("es"), t.prefix_tokens, t.tgt_lang, t.encode("a")))
+
+
+def test_repr(load, transformers):
+    pair = load()
+    for tok, cls in zip(pair, token_classes(transformers), strict=True):
+        tok.add_tokens([cls("<r>", lstrip=True, single_word=True), "plain"])
+    same(pair, repr)

@@ -30,6 +30,12 @@ class AddedToken:
     def __str__(self):
         return self.content
 
+    def __repr__(self):  # tokenizers.AddedToken's
+        return (
+            f'AddedToken("{self.content}", rstrip={self.rstrip}, lstrip={self.lstrip}, '
+            f"single_word={self.single_word}, normalized={self.normalized}, special={self.special})"
+        )
+
     def to_dict(self):
         return {
             "content": self.content,

@@ -335,7 +335,12 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
         return save_vocabulary(save_directory, filename_prefix, self.encoder, self.spm_file, self.sp_model)
 
     def __repr__(self):
+        """transformers' layout, one added token per line."""
+        added = "".join(f"\n\t{i}: {t!r}," for i, t in self.added_tokens_decoder.items())
+        added = f"{added}\n" if added else ""
         return (
-            f"{type(self).__name__}(vocab_size={self.vocab_size}, lang_codes={self.lang_codes!r}, "
-            f"tgt_lang={self.tgt_lang!r}, special_tokens={self.special_tokens_map})"
+            f"{type(self).__name__}(name_or_path='{self.name_or_path}', vocab_size={self.vocab_size}, "
+            f"model_max_length={self.model_max_length}, padding_side='{self.padding_side}', "
+            f"truncation_side='{self.truncation_side}', special_tokens={self.special_tokens_map}, "
+            f"added_tokens_decoder={{{added}}})"
         )
