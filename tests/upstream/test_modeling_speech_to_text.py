@@ -47,7 +47,7 @@ def _cat(lib, tensors):
 # ---- Speech2TextModelTest ----------------------------------------------------------------------
 
 
-@s2t_xfail("from_pretrained(output_loading_info=True) is missing (s2t_np/hf/modeling.py)")
+@s2t_xfail(UNKNOWN_CONFIG_KWARG)
 def test_save_load_strict(lib, model_tester):
     config, inputs_dict = model_tester.prepare_config_and_inputs()
     for model_class in all_model_classes(lib):
@@ -150,7 +150,7 @@ def test_encoder_decoder_model_standalone(lib, model_tester):
     assert np.abs(lib.numpy(last_hidden_state_2) - lib.numpy(last_hidden_state)).max() < 1e-3
 
 
-@s2t_xfail("the facades have no forward() with transformers' signature (s2t_np/hf/modeling.py)")
+@s2t_xfail(UNKNOWN_CONFIG_KWARG)
 def test_forward_signature(lib, model_tester):
     config, _ = model_tester.prepare_config_and_inputs_for_common()
     for model_class in all_model_classes(lib):
@@ -181,7 +181,9 @@ def _check_hidden_states_output(lib, model_tester, inputs_dict, config, model_cl
         assert list(hidden_states[0].shape[-2:]) == [decoder_seq_length, model_tester.hidden_size]
 
 
-@s2t_xfail("model._get_feat_extract_output_lengths and config.output_hidden_states are missing")
+@s2t_xfail(
+    "Speech2TextConfig has no output_hidden_states field (TypeError from set_config); also " + UNKNOWN_CONFIG_KWARG
+)
 def test_hidden_states_output(lib, model_tester):
     config, inputs_dict = model_tester.prepare_config_and_inputs_for_common()
     for model_class in all_model_classes(lib):
@@ -198,7 +200,10 @@ def _eager(lib, model_class, config):
     return model_class._from_config(config, attn_implementation="eager") if lib.is_torch else model_class(config)
 
 
-@s2t_xfail("model._get_feat_extract_output_lengths and config fields return_dict / output_attentions are missing")
+@s2t_xfail(
+    "Speech2TextConfig has no return_dict / output_attentions fields (TypeError from set_config); also "
+    + UNKNOWN_CONFIG_KWARG
+)
 def test_attention_outputs(lib, model_tester):
     config, inputs_dict = model_tester.prepare_config_and_inputs_for_common()
     config = set_config(config, return_dict=True)
@@ -358,7 +363,6 @@ def test_model_outputs_equivalence(lib, model_tester):
         )
 
 
-@s2t_xfail("the facades have no main_input_name / forward() (s2t_np/hf/modeling.py)")
 def test_model_main_input_name(lib):
     for model_class in all_model_classes(lib):
         model_signature = inspect.signature(model_class.forward)
@@ -413,7 +417,7 @@ def test_batching_equivalence(lib, model_tester, atol=1e-5, rtol=1e-5):
             recursive_check(model_batched_output[key], model_row_output[key], model_name, key)
 
 
-@s2t_xfail("the facades have no num_parameters() (s2t_np/hf/modeling.py); also " + UNKNOWN_CONFIG_KWARG)
+@s2t_xfail(UNKNOWN_CONFIG_KWARG)
 def test_model_is_small(lib, model_tester):
     # Just a consistency check to make sure we are not running tests on 80M parameter models.
     config, _ = model_tester.prepare_config_and_inputs_for_common()
