@@ -98,6 +98,15 @@ def test_keywords_pass_through(dirs, transformers):
     assert tokenizer.decode(ids, skip_special_tokens=True) == ref_tokenizer.decode(ids, skip_special_tokens=True)
 
 
+@pytest.mark.parametrize("auto_name", [name for name, _ in PAIRS])
+def test_auto_only_keywords_are_accepted(auto_name):
+    """trust_remote_code / code_revision (read by transformers' Auto classes only) do not reach the class."""
+    loaded = getattr(s2t_np, auto_name).from_pretrained("demo", trust_remote_code=True, code_revision="main")
+    assert type(loaded).__name__ == dict(PAIRS)[auto_name]
+    if auto_name == "AutoConfig":
+        assert "trust_remote_code" not in loaded.to_dict()
+
+
 def test_demo_and_hub_style_arguments():
     assert type(s2t_np.AutoModelForSpeechSeq2Seq.from_pretrained("demo")) is s2t_np.Speech2TextForConditionalGeneration
     assert s2t_np.AutoConfig.from_pretrained("demo") == s2t_np.Speech2TextConfig.from_pretrained("demo")

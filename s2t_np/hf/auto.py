@@ -81,9 +81,16 @@ def check_class_name(name, expected, where):
         raise ConfigError(f"{where} names {name!r}; s2t_np supports only {expected!r} (model_type {MODEL_TYPE!r})")
 
 
+# Keywords only transformers' Auto classes read (to run a checkpoint's own code, which a
+# speech_to_text directory never needs); dropped here as the classes themselves do not take them.
+AUTO_ONLY_OPTIONS = ("trust_remote_code", "code_revision")
+
+
 def _resolve(model, needs, kwargs):
+    """(the resolved directory, the keywords for the Speech2Text class: all but AUTO_ONLY_OPTIONS)."""
     hub_options = {k: v for k, v in kwargs.items() if k in HUB_OPTIONS}
-    return resolve_model_dir(model, needs=needs, **hub_options)
+    kwargs = {k: v for k, v in kwargs.items() if k not in AUTO_ONLY_OPTIONS}
+    return resolve_model_dir(model, needs=needs, **hub_options), kwargs
 
 
 class AutoConfig:
@@ -95,7 +102,7 @@ class AutoConfig:
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path, **kwargs):
         """Keywords other than the hub options override config.json's values, as in transformers."""
-        directory = _resolve(pretrained_model_name_or_path, (), kwargs)
+        directory, kwargs = _resolve(pretrained_model_name_or_path, (), kwargs)
         check_model_type(model_type_of(directory), str(directory))
         hub_options, overrides = split_hub_options(kwargs)
         config = Speech2TextConfig.from_pretrained(directory, **hub_options)
@@ -118,7 +125,7 @@ class AutoFeatureExtractor:
 
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path, **kwargs):
-        directory = _resolve(pretrained_model_name_or_path, ("feature_extractor",), kwargs)
+        directory, kwargs = _resolve(pretrained_model_name_or_path, ("feature_extractor",), kwargs)
         name = feature_extractor_settings(directory).get("feature_extractor_type")
         if name is not None:
             check_class_name(name, Speech2TextFeatureExtractor.__name__, f"the feature extractor of {str(directory)!r}")
@@ -135,7 +142,7 @@ class AutoTokenizer:
 
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path, **kwargs):
-        directory = _resolve(pretrained_model_name_or_path, ("tokenizer",), kwargs)
+        directory, kwargs = _resolve(pretrained_model_name_or_path, ("tokenizer",), kwargs)
         file = directory / TOKENIZER_CONFIG_FILE
         name = read_json(file, "tokenizer config").get("tokenizer_class") if file.is_file() else None
         if name is not None:
@@ -153,7 +160,7 @@ class AutoProcessor:
 
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path, **kwargs):
-        directory = _resolve(pretrained_model_name_or_path, ("feature_extractor", "tokenizer"), kwargs)
+        directory, kwargs = _resolve(pretrained_model_name_or_path, ("feature_extractor", "tokenizer"), kwargs)
         for name in (PROCESSOR_CONFIG_FILE, TOKENIZER_CONFIG_FILE, FEATURE_EXTRACTOR_CONFIG_FILE):
             file = directory / name
             recorded = read_json(file, "processor settings").get("processor_class") if file.is_file() else None
@@ -174,7 +181,7 @@ class _AutoModel:
 
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs):
-        directory = _resolve(pretrained_model_name_or_path, ("weights",), kwargs)
+        directory, kwargs = _resolve(pretrained_model_name_or_path, ("weights",), kwargs)
         check_model_type(model_type_of(directory), str(directory))
         return cls._model_class.from_pretrained(directory, *args, **kwargs)
 
