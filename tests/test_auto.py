@@ -89,6 +89,11 @@ def test_keywords_pass_through(dirs, transformers):
     config = s2t_np.AutoConfig.from_pretrained(path, dropout=0.25, max_target_positions=128)
     ref = transformers.AutoConfig.from_pretrained(path, dropout=0.25, max_target_positions=128)
     assert (config.dropout, config.max_target_positions) == (ref.dropout, ref.max_target_positions) == (0.25, 128)
+    config, unused = s2t_np.AutoConfig.from_pretrained(path, hidden_size=48, foo=3, return_unused_kwargs=True)
+    ref, ref_unused = transformers.AutoConfig.from_pretrained(path, hidden_size=48, foo=3, return_unused_kwargs=True)
+    assert config.d_model == ref.d_model == 48 and unused == ref_unused == {"foo": 3}
+    assert "foo" not in s2t_np.AutoConfig.from_pretrained(path, foo=3).to_dict()  # dropped, as transformers does
+    assert not hasattr(transformers.AutoConfig.from_pretrained(path, foo=3), "foo")
     extractor = s2t_np.AutoFeatureExtractor.from_pretrained(path, padding_value=1.5)
     ref_extractor = transformers.AutoFeatureExtractor.from_pretrained(path, padding_value=1.5)
     assert extractor.padding_value == ref_extractor.padding_value == 1.5

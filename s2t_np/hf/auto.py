@@ -23,6 +23,7 @@ found; a directory that names no type at all raises ConfigError as well (transfo
 """
 
 from ..checks import read_json
+from ..config import ALIASES
 from ..errors import ConfigError
 from .configuration import CONFIG_FILE, Speech2TextConfig
 from .feature_extraction import Speech2TextFeatureExtractor
@@ -100,13 +101,19 @@ class AutoConfig:
         raise TypeError("AutoConfig is designed to be instantiated using AutoConfig.from_pretrained(model)")
 
     @classmethod
-    def from_pretrained(cls, pretrained_model_name_or_path, **kwargs):
-        """Keywords other than the hub options override config.json's values, as in transformers."""
+    def from_pretrained(cls, pretrained_model_name_or_path, return_unused_kwargs=False, **kwargs):
+        """Keywords naming a config attribute (or one of transformers' aliases, e.g. hidden_size) override
+        config.json's value; the others are unused: dropped, or returned as `(config, unused)` with
+        `return_unused_kwargs=True`, as transformers' PreTrainedConfig.from_dict does."""
         directory, kwargs = _resolve(pretrained_model_name_or_path, (), kwargs)
         check_model_type(model_type_of(directory), str(directory))
-        hub_options, overrides = split_hub_options(kwargs)
+        hub_options, rest = split_hub_options(kwargs)
         config = Speech2TextConfig.from_pretrained(directory, **hub_options)
-        return Speech2TextConfig.from_dict({**config.to_dict(), **overrides}) if overrides else config
+        overrides = {ALIASES.get(k, k): v for k, v in rest.items() if k in ALIASES or hasattr(config, k)}
+        unused = {k: v for k, v in rest.items() if not (k in ALIASES or hasattr(config, k))}
+        if overrides:
+            config = Speech2TextConfig.from_dict({**config.to_dict(), **overrides})
+        return (config, unused) if return_unused_kwargs else config
 
     @staticmethod
     def for_model(model_type, *args, **kwargs):
