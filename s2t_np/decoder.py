@@ -19,7 +19,9 @@ The cache (plain data, passed in and returned, never mutated) is a list with one
     {"self_k":  [B, H, T_past, dh], "self_v":  [B, H, T_past, dh],   grows by concatenation
      "cross_k": [B, H, T', dh],     "cross_v": [B, H, T', dh]}       encoder K/V, computed once
 
-`init_cache` builds it from the encoder output (T_past = 0). A step of search code:
+`init_cache` builds it from the encoder output (T_past = 0); `self_only_cache` holds None for the
+cross K/V, and the layers then skip cross-attention (transformers' decoder called without encoder).
+A step of search code:
 
     hidden, cache = decoder_forward(ids[:, -1:], None, enc_mask, cache, **params["decoder"], cfg=cfg)[:2]
     logits = lm_logits(hidden, **params["lm_head"])                   # [B, 1, V]
@@ -60,9 +62,16 @@ def init_cache(encoder_hidden_states, layers, *, n_heads):
     return cache
 
 
+def self_only_cache(batch, layers, *, n_heads, d_model, dtype):
+    """A cache without encoder K/V (cross_k / cross_v None): the decoder then skips cross-attention,
+    as transformers' decoder does when it is called without encoder_hidden_states."""
+    empty = np.zeros((batch, n_heads, 0, d_model // n_heads), dtype)  # [B, H, 0, dh]
+    return [{"self_k": empty, "self_v": empty, "cross_k": None, "cross_v": None} for _ in layers]
+
+
 def reorder_cache(cache, beam_idx):
     """Select / reorder the batch rows of every cached array: one indexing step over the whole cache."""
-    return [{name: array[beam_idx] for name, array in layer.items()} for layer in cache]
+    return [{name: None if a is None else a[beam_idx] for name, a in layer.items()} for layer in cache]
 
 
 def cache_length(cache):
@@ -86,24 +95,27 @@ def decoder_layer(
     n_heads,
     act,
 ):
-    """Pre-LN decoder layer. Returns (x [B, L, D], new layer cache, self weights, cross weights)."""
+    """Pre-LN decoder layer. Returns (x [B, L, D], new layer cache, self weights, cross weights).
+    Without encoder K/V in the cache (self_only_cache) the cross-attention block is skipped."""
     h = layer_norm(x, **self_attn_layer_norm)  # [B, L, D]
     h, k, v, self_weights = self_attention(
         h, self_mask, **self_attn, n_heads=n_heads, past_k=layer_cache["self_k"], past_v=layer_cache["self_v"]
     )
     x = x + h
-    h = layer_norm(x, **encoder_attn_layer_norm)
-    # encoder_attn's k_proj / v_proj were applied once, in init_cache
-    h, cross_weights = cross_attention(
-        h,
-        layer_cache["cross_k"],
-        layer_cache["cross_v"],
-        cross_mask,
-        q_proj=encoder_attn["q_proj"],
-        out_proj=encoder_attn["out_proj"],
-        n_heads=n_heads,
-    )
-    x = x + h
+    cross_weights = None
+    if layer_cache["cross_k"] is not None:
+        h = layer_norm(x, **encoder_attn_layer_norm)
+        # encoder_attn's k_proj / v_proj were applied once, in init_cache
+        h, cross_weights = cross_attention(
+            h,
+            layer_cache["cross_k"],
+            layer_cache["cross_v"],
+            cross_mask,
+            q_proj=encoder_attn["q_proj"],
+            out_proj=encoder_attn["out_proj"],
+            n_heads=n_heads,
+        )
+        x = x + h
     h = layer_norm(x, **final_layer_norm)
     h = linear(h, **fc1)  # [B, L, F]
     x = x + linear(act(h, out=h), **fc2)  # activation in place on the fresh fc1 output. [B, L, D]
@@ -173,17 +185,18 @@ def decoder_forward(
 
     encoder_attention_mask: subsampled 0/1 frame mask [B, T'] or None. decoder_attention_mask:
     0/1 mask over all keys, past and new [B, T_past + L], or None. cache: as returned by a previous
-    call or `init_cache`; None starts a new sequence (then encoder_hidden_states is required).
+    call or `init_cache`; None starts a new sequence from encoder_hidden_states (both None: a
+    decoder without cross-attention, `self_only_cache`).
     Returns DecoderOutput(last_hidden_state [B, L, D], cache, hidden_states, attentions, cross_attentions).
     """
     weight = embed_tokens["weight"]
     dtype = weight.dtype.type
     n_heads = cfg.decoder_attention_heads
-    if cache is None:
-        if encoder_hidden_states is None:
-            raise InvalidInputError("decoder_forward needs encoder_hidden_states or a cache holding the encoder K/V")
-        cache = init_cache(encoder_hidden_states, layers, n_heads=n_heads)
     b, length = (input_ids if input_ids is not None else inputs_embeds).shape[:2]
+    if cache is None and encoder_hidden_states is None:  # no encoder: self-attention only
+        cache = self_only_cache(b, layers, n_heads=n_heads, d_model=cfg.d_model, dtype=weight.dtype)
+    elif cache is None:
+        cache = init_cache(encoder_hidden_states, layers, n_heads=n_heads)
     past_len = cache_length(cache)
     if decoder_attention_mask is not None and decoder_attention_mask.shape != (b, past_len + length):
         raise InvalidInputError(
@@ -213,7 +226,7 @@ def decoder_forward(
         new_cache,
         tuple(hidden_states) if output_hidden_states else None,
         tuple(attentions) if output_attentions else None,
-        tuple(cross_attentions) if output_attentions else None,
+        tuple(w for w in cross_attentions if w is not None) if output_attentions else None,  # () without encoder
     )
 
 

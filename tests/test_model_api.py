@@ -36,7 +36,7 @@ def _reference_cache_layers(cache):
     """transformers' EncoderDecoderCache as [(self_k, self_v, cross_k, cross_v)] per layer."""
     self_cache, cross_cache = cache.self_attention_cache, cache.cross_attention_cache
     return [
-        (s.keys.numpy(), s.values.numpy(), c.keys.numpy(), c.values.numpy())
+        tuple(None if a is None else a.numpy() for a in (s.keys, s.values, c.keys, c.values))
         for s, c in zip(self_cache.layers, cross_cache.layers)
     ]
 
@@ -56,7 +56,10 @@ def _assert_element_equal(ours, ref, what, field):
     if isinstance(ours, list):  # the plain cache where transformers has EncoderDecoderCache
         for i, (layer, expected) in enumerate(zip(ours, _reference_cache_layers(ref), strict=True)):
             for name, value in zip(("self_k", "self_v", "cross_k", "cross_v"), expected):
-                assert_close(layer[name], value, tol, what=f"{what} layer {i} {name}")
+                if value is None:  # no encoder: no cross-attention K/V in either cache
+                    assert layer[name] is None, f"{what} layer {i} {name}"
+                else:
+                    assert_close(layer[name], value, tol, what=f"{what} layer {i} {name}")
     elif isinstance(ours, tuple):
         assert len(ours) == len(ref), what
         for i, (a, b) in enumerate(zip(ours, ref)):
@@ -304,7 +307,8 @@ def test_decoder_facade_arguments_are_checked(pair, inputs):
     decoder = model.get_decoder()
     embeds = decoder.embed_tokens(ids) * np.float32(model.config.embed_scale)
     for kwargs, fragment in (
-        (dict(input_ids=ids), "encoder_hidden_states"),
+        (dict(input_ids=ids, encoder_attention_mask=enc_mask), "without encoder_hidden_states"),
+        (dict(input_ids=ids, encoder_hidden_states=enc, past_key_values=decoder(ids).past_key_values), "without"),
         (dict(input_ids=ids, inputs_embeds=embeds, encoder_hidden_states=enc), "both input_ids and inputs_embeds"),
         (dict(encoder_hidden_states=enc), "pass input_ids or inputs_embeds"),
         (dict(input_ids=ids[:1], encoder_hidden_states=enc), "batch"),
@@ -360,3 +364,22 @@ def test_loading_info_and_feature_lengths(pair, inputs, torch):
     frames = model.encode(inputs[0], mask)[0].shape[1]
     expected = ref.model.encoder._get_feature_vector_attention_mask(frames, torch.from_numpy(mask)).numpy()
     np.testing.assert_array_equal(model.get_encoder()._get_feature_vector_attention_mask(frames, mask), expected)
+
+
+def test_decoder_without_encoder_matches_transformers(pair, inputs, torch):
+    """get_decoder() without encoder_hidden_states skips cross-attention in both libraries; the cache continues it."""
+    model, ref, _ = pair
+    ids, dec_mask = inputs[2], inputs[3]
+    decoder = model.get_decoder()
+    ours = decoder(ids, attention_mask=dec_mask, output_attentions=True, output_hidden_states=True)
+    with torch.no_grad():
+        expected = ref.get_decoder()(
+            _t(torch, ids), attention_mask=_t(torch, dec_mask), output_attentions=True, output_hidden_states=True
+        )
+    assert ours.keys() == list(expected.keys())
+    for key in ours.keys():
+        _assert_element_equal(ours[key], expected[key], "decoder without encoder", key)
+    first = decoder(ids[:, :4], attention_mask=dec_mask[:, :4], use_cache=True)
+    rest = decoder(ids[:, 4:], attention_mask=dec_mask, past_key_values=first.past_key_values)
+    got = np.concatenate([first.last_hidden_state, rest.last_hidden_state], axis=1)
+    assert_close(got, ours.last_hidden_state, MODEL_CACHE_F32["step_vs_full"], what="decoder without encoder, cached")

@@ -34,7 +34,8 @@ class Speech2TextDecoder:
     past_key_values, use_cache, ...)` -> BaseModelOutputWithPastAndCrossAttentions. As in
     transformers, `attention_mask` is the decoder mask [B, T_past + L] and `encoder_attention_mask`
     the mask of the encoder output's frames [B, T'] (already subsampled). The encoder output is read
-    from `past_key_values` when given (its cross K/V), else from `encoder_hidden_states`.
+    from `past_key_values` when given (its cross K/V), else from `encoder_hidden_states`; with
+    neither, the layers skip cross-attention (a language model over the ids), as in transformers.
     """
 
     def __init__(self, config, params, dtype=np.float32):
@@ -65,19 +66,26 @@ class Speech2TextDecoder:
         return_dict, output_attentions, output_hidden_states = forward_options(
             cfg, return_dict, output_attentions, output_hidden_states, **kwargs
         )
+        batch = frames = None
         if past_key_values is not None:
-            if not isinstance(past_key_values, list) or len(past_key_values) != cfg.decoder_layers:
+            keys = {"self_k", "self_v", "cross_k", "cross_v"}
+            if (
+                not isinstance(past_key_values, list)
+                or len(past_key_values) != cfg.decoder_layers
+                or not all(isinstance(layer, dict) and layer.keys() == keys for layer in past_key_values)
+            ):
                 raise InvalidInputError(
                     f"past_key_values must be the s2t_np cache: a list of {cfg.decoder_layers} per-layer "
-                    "dicts (as returned with use_cache=True)"
+                    f"dicts with keys {sorted(keys)} (as returned with use_cache=True)"
                 )
-            batch = past_key_values[0]["cross_k"].shape[0]
-        elif encoder_hidden_states is None:
-            raise InvalidInputError(
-                "pass encoder_hidden_states (or past_key_values holding their K/V): the s2t_np decoder "
-                "always attends to the encoder output"
-            )
-        else:
+            batch, cross = past_key_values[0]["self_k"].shape[0], past_key_values[0]["cross_k"]
+            if cross is None and encoder_hidden_states is not None:
+                raise InvalidInputError(
+                    "past_key_values were built without encoder_hidden_states (no cross-attention K/V); "
+                    "start a new cache to attend to an encoder output"
+                )
+            frames = None if cross is None else cross.shape[2]
+        elif encoder_hidden_states is not None:
             if not isinstance(encoder_hidden_states, np.ndarray) or encoder_hidden_states.ndim != 3:
                 raise InvalidInputError(
                     f"encoder_hidden_states must be an array [batch, frames, d_model={cfg.d_model}], got "
@@ -87,14 +95,15 @@ class Speech2TextDecoder:
                 raise InvalidInputError(
                     f"encoder_hidden_states has width {encoder_hidden_states.shape[-1]}, expected d_model={cfg.d_model}"
                 )
-            batch = encoder_hidden_states.shape[0]
+            batch, frames = encoder_hidden_states.shape[:2]
             encoder_hidden_states = encoder_hidden_states.astype(self.dtype, copy=False)
         check_decoder_inputs(input_ids, inputs_embeds, cfg, batch, ids_name="input_ids")
-        length = (input_ids if input_ids is not None else inputs_embeds).shape[1]
+        batch, length = (input_ids if input_ids is not None else inputs_embeds).shape[:2]
         check_cache_position(cache_position, cache_length(past_key_values), length)
         if encoder_attention_mask is not None:
             encoder_attention_mask = np.asarray(encoder_attention_mask)
-            frames = past_key_values[0]["cross_k"].shape[2] if past_key_values else encoder_hidden_states.shape[1]
+            if frames is None:
+                raise InvalidInputError("encoder_attention_mask was given without encoder_hidden_states")
             if encoder_attention_mask.shape != (batch, frames):
                 raise InvalidInputError(
                     f"encoder_attention_mask must be [batch, encoder frames] = {(batch, frames)}, "
