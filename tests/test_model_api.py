@@ -173,6 +173,13 @@ def test_decoder_inputs_embeds_replace_scaled_embeddings(pair, inputs, torch):
     scale = np.float32(model.config.embed_scale)
     embeds = model.get_input_embeddings()(ids) * scale  # [B, L, D]
     assert model.get_input_embeddings().weight is model.params["decoder"]["embed_tokens"]["weight"]
+    ref_embedding = ref.get_input_embeddings()
+    ours_embedding = model.get_input_embeddings()
+    assert (ours_embedding.num_embeddings, ours_embedding.embedding_dim, ours_embedding.padding_idx) == (
+        ref_embedding.num_embeddings,
+        ref_embedding.embedding_dim,
+        ref_embedding.padding_idx,
+    )
     by_ids = model(x, mask, decoder_input_ids=ids).logits
     by_embeds = model(x, mask, decoder_inputs_embeds=embeds).logits
     assert_close(by_embeds, by_ids, MODEL_CACHE_F32["step_vs_full"], what="embeds vs ids")

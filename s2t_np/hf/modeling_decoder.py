@@ -21,6 +21,8 @@ class Embedding:
     def __init__(self, weight, config):
         self.weight = weight
         self.config = config
+        self.num_embeddings, self.embedding_dim = weight.shape  # nn.Embedding's attributes
+        self.padding_idx = config.pad_token_id
 
     def __call__(self, input_ids):
         check_decoder_ids(input_ids, self.config, "input_ids")
