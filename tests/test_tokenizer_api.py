@@ -543,3 +543,56 @@ def test_repr(load, transformers):
     for tok, cls in zip(pair, token_classes(transformers), strict=True):
         tok.add_tokens([cls("<r>", lstrip=True, single_word=True), "plain"])
     same(pair, repr)
+
+
+_SENTENCES = ["", "a", "the quick brown fox", "bonjour le monde merci beaucoup", "x <s> y", "hello world"]
+_CALL_OPTIONS = st.fixed_dictionaries(
+    {},
+    optional={
+        "padding": st.sampled_from([True, False, "longest", "max_length", "do_not_pad"]),
+        "truncation": st.sampled_from([True, False, None, "longest_first", "only_first", "only_second"]),
+        "max_length": st.integers(0, 14),
+        "pad_to_multiple_of": st.sampled_from([None, 1, 3, 4]),
+        "stride": st.integers(0, 3),
+        "padding_side": st.sampled_from(["left", "right"]),
+        "return_token_type_ids": st.booleans(),
+        "return_attention_mask": st.booleans(),
+        "return_special_tokens_mask": st.booleans(),
+        "return_overflowing_tokens": st.booleans(),
+        "return_length": st.booleans(),
+        "add_special_tokens": st.booleans(),
+        "return_tensors": st.sampled_from([None, "np"]),
+    },
+)
+
+
+@pytest.mark.filterwarnings("ignore")
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    options=_CALL_OPTIONS,
+    texts=st.lists(st.sampled_from(_SENTENCES), min_size=1, max_size=3),
+    pairs=st.one_of(st.none(), st.lists(st.sampled_from(_SENTENCES), min_size=3, max_size=3)),
+    batched=st.booleans(),
+    model_max_length=st.sampled_from([None, 8]),
+)
+def test_call_options_random(directories, transformers, options, texts, pairs, batched, model_max_length):
+    """Random combinations of __call__'s options on single texts, pairs and batches, against transformers."""
+    kwargs = {} if model_max_length is None else {"model_max_length": model_max_length}
+    ours = Speech2TextTokenizer.from_pretrained(directories["mustc"], **kwargs)
+    ref = transformers.Speech2TextTokenizer.from_pretrained(str(directories["mustc"]), **kwargs)
+    if batched:
+        text, text_pair = texts, None if pairs is None else pairs[: len(texts)]
+    else:
+        text, text_pair = texts[0], None if pairs is None else pairs[0]
+
+    def call(t):
+        try:
+            return t(text, text_pair, **options)
+        except AssertionError:  # transformers' internal assert (rows overflowing unevenly): ours is a ValueError
+            raise ValueError("uneven overflow") from None
+
+    ours_out, ref_out = outcome(call, ours), outcome(call, ref)
+    if ref_out == ("ValueError", "uneven overflow"):
+        assert ours_out[0] == "ValueError" and "only some texts overflow" in ours_out[1]
+    else:
+        assert ours_out == ref_out

@@ -82,12 +82,12 @@ def to_py(ids):
 
 def as_array(value):
     """Lists -> a NumPy array as transformers' BatchEncoding does: ragged rows give an object array of
-    per-row arrays, an empty list gives int64."""
+    per-row ``np.asarray`` arrays (an empty row among them is float64, as there), an empty list int64."""
     if isinstance(value, list) and value and isinstance(value[0], (list, tuple, np.ndarray)):
         if len({len(v) for v in value}) > 1:
             ragged = np.empty(len(value), dtype=object)
             for i, v in enumerate(value):
-                ragged[i] = np.asarray(v, dtype=np.int64 if len(v) == 0 else None)
+                ragged[i] = np.asarray(v)
             return ragged
     if isinstance(value, list) and not np.asarray(value, dtype=object).size:
         return np.asarray(value, dtype=np.int64)

@@ -167,6 +167,8 @@ class TokenizerBase:
             self.deprecation_warnings[key] = True
 
     def _pad_one(self, encoded, max_length, padding, pad_to_multiple_of, padding_side, return_attention_mask):
+        if not encoded["input_ids"]:  # the reference's pad() leaves an empty sequence unpadded
+            return {**encoded, "attention_mask": []} if return_attention_mask else encoded
         return pad_one(
             encoded,
             max_length,
