@@ -205,6 +205,11 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, d):
         """Build from a config.json dict: model fields, aliases, generation keys and the rest (see module doc)."""
+        return cls(**cls.split_dict(d))
+
+    @classmethod
+    def split_dict(cls, d):
+        """A config.json dict -> the constructor's keywords: model fields, `generation_defaults`, `extra`."""
         if not isinstance(d, dict):
             raise ConfigError(f"a config must be a dict, got {type(d).__name__}")
         fields = set(cls.model_field_names())
@@ -226,7 +231,7 @@ class ModelConfig:
                         f"{alias} is transformers' alias of {field}, they must agree"
                     )
                 kwargs[field] = d[alias]
-        return cls(**kwargs, generation_defaults=generation, extra=extra)
+        return {**kwargs, "generation_defaults": generation, "extra": extra}
 
     def to_dict(self):
         """A config.json-style dict: model fields, then generation keys and extra keys at top level."""

@@ -15,8 +15,8 @@ common_properties = ["hidden_size", "num_attention_heads", "num_hidden_layers", 
 
 
 @s2t_xfail(
-    "Speech2TextConfig is a frozen dataclass without transformers' attribute_map aliases "
-    "(hidden_size, num_attention_heads, num_hidden_layers) settable (s2t_np/config.py, s2t_np/hf/configuration.py)"
+    "deliberate: s2t_np validates a config when it is built or set, so hidden_size=0 (d_model 0, no model "
+    "can have it) is refused with ConfigError; transformers accepts any value and fails later, when a model is built"
 )
 def test_config_common_properties(lib):
     config = lib.Config(**inputs_dict)
@@ -33,7 +33,6 @@ def test_config_common_properties(lib):
         assert getattr(config, name) == idx, f"`{name} value {idx} expected, but was {getattr(config, name)}"
 
 
-@s2t_xfail("Speech2TextConfig.to_json_string is missing (s2t_np/hf/configuration.py)")
 def test_config_to_json_string(lib):
     config = lib.Config(**inputs_dict)
     obj = json.loads(config.to_json_string())
@@ -41,7 +40,6 @@ def test_config_to_json_string(lib):
         assert obj[key] == value
 
 
-@s2t_xfail("Speech2TextConfig.to_json_file / from_json_file / to_dict are missing (s2t_np/hf/configuration.py)")
 def test_config_to_json_file(lib):
     config_first = lib.Config(**inputs_dict)
     with tempfile.TemporaryDirectory() as tmpdirname:
@@ -51,7 +49,6 @@ def test_config_to_json_file(lib):
     assert config_second.to_dict() == config_first.to_dict()
 
 
-@s2t_xfail("Speech2TextConfig.to_dict is missing (s2t_np/hf/configuration.py)")
 def test_config_from_and_save_pretrained(lib):
     config_first = lib.Config(**inputs_dict)
     with tempfile.TemporaryDirectory() as tmpdirname:
@@ -60,7 +57,6 @@ def test_config_from_and_save_pretrained(lib):
     assert config_second.to_dict() == config_first.to_dict()
 
 
-@s2t_xfail("Speech2TextConfig.from_pretrained(subfolder=) and to_dict are missing (s2t_np/hf/configuration.py)")
 def test_config_from_and_save_pretrained_subfolder(lib):
     config_first = lib.Config(**inputs_dict)
     subfolder = "test"
