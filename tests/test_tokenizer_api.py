@@ -596,3 +596,38 @@ def test_call_options_random(directories, transformers, options, texts, pairs, b
         assert ours_out[0] == "ValueError" and "only some texts overflow" in ours_out[1]
     else:
         assert ours_out == ref_out
+
+
+_PAD_OPTIONS = st.fixed_dictionaries(
+    {},
+    optional={
+        "padding": st.sampled_from([True, False, "longest", "max_length", "do_not_pad"]),
+        "max_length": st.integers(0, 14),
+        "pad_to_multiple_of": st.sampled_from([None, 1, 3, 4]),
+        "padding_side": st.sampled_from(["left", "right"]),
+        "return_attention_mask": st.booleans(),
+        "return_tensors": st.sampled_from([None, "np"]),
+    },
+)
+
+
+@pytest.mark.filterwarnings("ignore")
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    options=_PAD_OPTIONS,
+    texts=st.lists(st.sampled_from(_SENTENCES), min_size=1, max_size=3),
+    extra=st.sampled_from([{}, {"return_token_type_ids": True}, {"return_special_tokens_mask": True}]),
+    as_list=st.booleans(),
+    target=st.booleans(),
+)
+def test_pad_and_targets_random(directories, transformers, options, texts, extra, as_list, target):
+    """pad() on unpadded encodings (a dict of lists or a list of dicts), and text_target, against transformers."""
+    ours = Speech2TextTokenizer.from_pretrained(directories["unigram"])
+    ref = transformers.Speech2TextTokenizer.from_pretrained(str(directories["unigram"]))
+    encoded = dict(ref(texts, **extra))
+    if as_list:
+        encoded = [{k: v[i] for k, v in encoded.items()} for i in range(len(texts))]
+    assert outcome(lambda t: t.pad(encoded, **options), ours) == outcome(lambda t: t.pad(encoded, **options), ref)
+    if target:
+        call_options = {k: v for k, v in options.items() if k != "return_attention_mask"}
+        same((ours, ref), lambda t: t(texts, text_target=texts[::-1], **call_options))

@@ -208,7 +208,7 @@ def truncate(ids, pair_ids, n_remove, strategy, side, stride=0):
 
 
 def pad_one(encoded, max_length, padding, pad_to_multiple_of, side, return_attention_mask, pad_token_id):
-    """Pad one encoding (a dict of lists) in place on ``side``: input_ids with pad_token_id, attention_mask
+    """Pad one encoding (a dict of lists) in place on ``side``: input_ids with pad_token_id, attention_mask (if asked)
     and token_type_ids with 0, special_tokens_mask with 1; adds the attention mask when asked."""
     ids = encoded["input_ids"]
     if padding == "longest":
@@ -222,6 +222,8 @@ def pad_one(encoded, max_length, padding, pad_to_multiple_of, side, return_atten
         if pad_token_id is None:
             raise TokenizerError("padding needs a pad_token")
         fill = {"input_ids": pad_token_id, "attention_mask": 0, "token_type_ids": 0, "special_tokens_mask": 1}
+        if not return_attention_mask:  # the reference leaves a given mask unpadded then
+            del fill["attention_mask"]
         for key, value in fill.items():
             if key in encoded:
                 pad = [value] * difference
