@@ -22,6 +22,7 @@ from tests.support.text_fixtures import build_processor_dir, dropped_pieces, tra
 
 pytestmark = pytest.mark.filterwarnings("ignore:`max_length` is ignored")
 
+SPECIAL_TOKEN_NAMES = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"]
 KINDS = {"unigram": ("unigram", False, {}), "mustc": ("bpe", True, {"lang_codes": "mustc", "tgt_lang": "de"})}
 
 
@@ -631,3 +632,61 @@ def test_pad_and_targets_random(directories, transformers, options, texts, extra
     if target:
         call_options = {k: v for k, v in options.items() if k != "return_attention_mask"}
         same((ours, ref), lambda t: t(texts, text_target=texts[::-1], **call_options))
+
+
+_NEW = ["<a>", "<b>", "ab", "</s>", "<s>", "<lang:fr>", "hello"]
+# unk_token left out: once it is not a vocab.json piece, transformers raises a KeyError for every
+# piece (ours only for pieces that need it; test_unset_unk_token)
+_NAMES = [name for name in SPECIAL_TOKEN_NAMES if name != "unk_token"]
+_OPS = st.one_of(
+    st.tuples(st.just("add_tokens"), st.lists(st.sampled_from(_NEW), max_size=3), st.booleans()),
+    st.tuples(st.just("named"), st.sampled_from(_NAMES), st.sampled_from(_NEW)),
+    st.tuples(st.just("extra"), st.lists(st.sampled_from(_NEW), max_size=3), st.booleans()),
+    st.tuples(st.just("set_id"), st.sampled_from(_NAMES), st.sampled_from([None, 0, 3, 5])).filter(
+        lambda op: op[1:] != ("eos_token", None)  # test_unset_eos_token
+    ),
+    st.tuples(st.just("set_extra"), st.lists(st.sampled_from(_NEW), max_size=2), st.just(None)),
+)
+
+
+def _apply(tokenizer, op):
+    kind, a, b = op
+    if kind == "add_tokens":
+        return tokenizer.add_tokens(list(a), special_tokens=b)
+    if kind == "named":
+        return tokenizer.add_special_tokens({a: b})
+    if kind == "extra":
+        return tokenizer.add_special_tokens({"extra_special_tokens": list(a)}, replace_extra_special_tokens=b)
+    if kind == "set_id":
+        return setattr(tokenizer, a + "_id", b)
+    return setattr(tokenizer, "extra_special_tokens", list(a))
+
+
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(_OPS, min_size=1, max_size=6))
+def test_special_token_operations_random(directories, transformers, ops):
+    """Random sequences of add_tokens / add_special_tokens / setters: the same state after each step."""
+    pair = (
+        Speech2TextTokenizer.from_pretrained(directories["mustc"]),
+        transformers.Speech2TextTokenizer.from_pretrained(str(directories["mustc"])),
+    )
+    text = "x<a> ab<b>hello </s> <s><lang:fr>y"
+    for op in ops:
+        same(pair, lambda t, op=op: _apply(t, op))
+        same(pair, lambda t: (t.special_tokens_map, t.all_special_tokens, t.extra_special_tokens, t.get_vocab()))
+        same(pair, lambda t: (t.tokenize(text), t(text)["input_ids"]))
+        ids = pair[1].encode(text)
+        same(pair, lambda t, ids=ids: (t.decode(ids), t.decode(ids, skip_special_tokens=True)))
+
+
+def test_unset_eos_token(load):
+    ours, ref = load()
+    for tok in (ours, ref):
+        tok.eos_token = None
+    assert None in ref("a b")["input_ids"]  # transformers appends a None id
+    with pytest.raises(TokenizerError, match="eos_token"):
+        ours("a b")
+    same(
+        (ours, ref), lambda t: (t("a b", add_special_tokens=False), t.decode(t.encode("a b", add_special_tokens=False)))
+    )
+    same((ours, ref), lambda t: (t.num_special_tokens_to_add(), t.num_special_tokens_to_add(pair=True)))

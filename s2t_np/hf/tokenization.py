@@ -281,6 +281,10 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
 
     def build_inputs_with_special_tokens(self, token_ids_0, token_ids_1=None):
         """prefix_tokens + ids (+ pair ids) + [eos]."""
+        if self.eos_token_id is None:  # transformers would append None
+            raise TokenizerError(
+                "adding the special tokens needs an eos_token; set one or pass add_special_tokens=False"
+            )
         ids = list(token_ids_0) + (list(token_ids_1) if token_ids_1 is not None else [])
         return rule.build_inputs(self.prefix_tokens, ids, self.eos_token_id)
 
@@ -299,7 +303,8 @@ class Speech2TextTokenizer(SpecialTokensMixin, TokenizerBase):
         return mask + [1]
 
     def num_special_tokens_to_add(self, pair=False):
-        return len(self.build_inputs_with_special_tokens([], [] if pair else None))
+        """len(prefix_tokens) + 1 (the eos), for a text or a pair alike."""
+        return len(self.prefix_tokens) + 1
 
     # ---- decoding ------------------------------------------------------------------------
     def convert_tokens_to_string(self, tokens):
