@@ -29,7 +29,8 @@ s2t_np/hf/tokenizer_files.py.
 Deviations, each where the reference would give a silent surprise: ``return_offsets_mapping=True``
 and unknown keyword arguments of ``__call__`` raise `UnsupportedOptionError` (transformers ignores
 them); a piece missing from vocab.json while ``unk_token`` is unset (or not in vocab.json) raises
-`TokenizerError` when it is met (transformers raises a KeyError for every piece); a non-str token
+`TokenizerError` when it is met (transformers raises a KeyError for every piece); adding the special
+tokens with ``eos_token`` unset raises `TokenizerError` (transformers appends a None id); a non-str token
 given to ``add_tokens`` is an `InvalidInputError` (a ValueError, where transformers raises a TypeError).
 """
 
