@@ -23,13 +23,6 @@ from tests.upstream.model_support import (
     set_config,
 )
 
-# The model tester passes max_position_embeddings, which transformers' Speech2TextConfig keeps (PretrainedConfig
-# stores unknown keyword arguments as attributes); s2t_np's rejects it.
-UNKNOWN_CONFIG_KWARG = (
-    "Speech2TextConfig(max_position_embeddings=...) raises TypeError: unknown keyword arguments are not kept "
-    "as attributes (s2t_np/config.py, s2t_np/hf/configuration.py)"
-)
-
 
 @pytest.fixture
 def model_tester(lib):
@@ -47,7 +40,6 @@ def _cat(lib, tensors):
 # ---- Speech2TextModelTest ----------------------------------------------------------------------
 
 
-@s2t_xfail(UNKNOWN_CONFIG_KWARG)
 def test_save_load_strict(lib, model_tester):
     config, inputs_dict = model_tester.prepare_config_and_inputs()
     for model_class in all_model_classes(lib):
@@ -58,7 +50,6 @@ def test_save_load_strict(lib, model_tester):
         assert len(info["missing_keys"]) == 0  # upstream: == [] (transformers 5 returns a set)
 
 
-@s2t_xfail(UNKNOWN_CONFIG_KWARG)
 def test_model_forward(lib, model_tester):
     config, inputs_dict = model_tester.prepare_config_and_inputs()
     model = make_model(lib, lib.Model, config)
@@ -69,10 +60,6 @@ def test_model_forward(lib, model_tester):
     assert last_hidden_state.shape, (13, 7, 16)
 
 
-@s2t_xfail(
-    "get_decoder()(input_ids, ...) without encoder_hidden_states raises InvalidInputError: the s2t_np decoder "
-    "always cross-attends (s2t_np/hf/modeling_decoder.py); also " + UNKNOWN_CONFIG_KWARG
-)
 def test_decoder_model_past_with_large_inputs(lib, model_tester):
     config, inputs_dict = model_tester.prepare_config_and_inputs()
     model = lib.Model(config).get_decoder()
@@ -150,7 +137,6 @@ def test_encoder_decoder_model_standalone(lib, model_tester):
     assert np.abs(lib.numpy(last_hidden_state_2) - lib.numpy(last_hidden_state)).max() < 1e-3
 
 
-@s2t_xfail(UNKNOWN_CONFIG_KWARG)
 def test_forward_signature(lib, model_tester):
     config, _ = model_tester.prepare_config_and_inputs_for_common()
     for model_class in all_model_classes(lib):
@@ -181,9 +167,6 @@ def _check_hidden_states_output(lib, model_tester, inputs_dict, config, model_cl
         assert list(hidden_states[0].shape[-2:]) == [decoder_seq_length, model_tester.hidden_size]
 
 
-@s2t_xfail(
-    "Speech2TextConfig has no output_hidden_states field (TypeError from set_config); also " + UNKNOWN_CONFIG_KWARG
-)
 def test_hidden_states_output(lib, model_tester):
     config, inputs_dict = model_tester.prepare_config_and_inputs_for_common()
     for model_class in all_model_classes(lib):
@@ -200,10 +183,6 @@ def _eager(lib, model_class, config):
     return model_class._from_config(config, attn_implementation="eager") if lib.is_torch else model_class(config)
 
 
-@s2t_xfail(
-    "Speech2TextConfig has no return_dict / output_attentions fields (TypeError from set_config); also "
-    + UNKNOWN_CONFIG_KWARG
-)
 def test_attention_outputs(lib, model_tester):
     config, inputs_dict = model_tester.prepare_config_and_inputs_for_common()
     config = set_config(config, return_dict=True)
@@ -283,7 +262,6 @@ def _check_save_load(lib, out1, out2):
     assert max_diff <= 1e-5
 
 
-@s2t_xfail(UNKNOWN_CONFIG_KWARG)
 def test_save_load(lib, model_tester):
     config, inputs_dict = model_tester.prepare_config_and_inputs_for_common()
     for model_class in all_model_classes(lib):
@@ -307,7 +285,6 @@ def test_save_load(lib, model_tester):
             _check_save_load(lib, first, second)
 
 
-@s2t_xfail(UNKNOWN_CONFIG_KWARG)
 def test_determinism(lib, model_tester):
     config, inputs_dict = model_tester.prepare_config_and_inputs_for_common()
     for model_class in all_model_classes(lib):
@@ -348,7 +325,6 @@ def _check_equivalence(lib, model, tuple_inputs, dict_inputs, additional_kwargs=
     recursive_check(tuple_output, dict_output)
 
 
-@s2t_xfail(UNKNOWN_CONFIG_KWARG)
 def test_model_outputs_equivalence(lib, model_tester):
     config, inputs_dict = model_tester.prepare_config_and_inputs_for_common()
     for model_class in all_model_classes(lib):
@@ -371,7 +347,6 @@ def test_model_main_input_name(lib):
         assert model_class.main_input_name == observed_main_input_name
 
 
-@s2t_xfail("Speech2TextConfig has no output_hidden_states field; also " + UNKNOWN_CONFIG_KWARG)
 def test_batching_equivalence(lib, model_tester, atol=1e-5, rtol=1e-5):
     def recursive_check(batched_object, single_row_object, model_name, key):
         if isinstance(batched_object, (list, tuple)):
@@ -417,7 +392,6 @@ def test_batching_equivalence(lib, model_tester, atol=1e-5, rtol=1e-5):
             recursive_check(model_batched_output[key], model_row_output[key], model_name, key)
 
 
-@s2t_xfail(UNKNOWN_CONFIG_KWARG)
 def test_model_is_small(lib, model_tester):
     # Just a consistency check to make sure we are not running tests on 80M parameter models.
     config, _ = model_tester.prepare_config_and_inputs_for_common()
