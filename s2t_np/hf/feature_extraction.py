@@ -42,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import read_json
 from ..cmvn import utterance_cmvn
 from ..errors import (
     ConfigError,
@@ -65,6 +66,7 @@ PADDING_STRATEGIES = {
     False: None,
     "do_not_pad": None,
 }
+_AS_LISTS = "lists"  # internal return_tensors of pad(): per-utterance arrays, for __call__
 
 
 class BatchFeature(dict):
@@ -162,6 +164,22 @@ class Speech2TextFeatureExtractor:
         )
         return settings
 
+    def to_json_string(self):
+        """The settings as transformers writes them: keys sorted, indent 2, a final newline."""
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
+
+    def to_json_file(self, json_file_path):
+        Path(json_file_path).write_text(self.to_json_string(), encoding="utf-8")
+
+    @classmethod
+    def from_json_file(cls, json_file):
+        """An extractor from a JSON file of settings (what to_json_file writes)."""
+        settings = read_json(json_file, "feature extractor config")
+        try:
+            return cls(**settings)
+        except TypeError as exc:
+            raise ConfigError(f"bad feature extractor settings in {json_file}: {exc}") from exc
+
     def save_pretrained(self, save_directory):
         """Write ``preprocessor_config.json`` (transformers' format) into save_directory; returns its path."""
         directory = Path(save_directory)
@@ -169,7 +187,7 @@ class Speech2TextFeatureExtractor:
             raise ConfigError(f"save_pretrained needs a directory, {directory} is a file")
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / PREPROCESSOR_CONFIG
-        path.write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
+        self.to_json_file(path)
         return [str(path)]
 
     @classmethod
@@ -222,43 +240,27 @@ class Speech2TextFeatureExtractor:
                 f"audio at {sampling_rate} Hz given to a feature extractor defined at {self.sampling_rate} Hz; "
                 f"resample it first (s2t_np.load_audio(path, sampling_rate={self.sampling_rate}))"
             )
-        padding = getattr(padding, "value", padding)  # transformers' PaddingStrategy enum -> its string
-        if padding not in PADDING_STRATEGIES:
-            raise InvalidInputError(
-                f"padding must be True, False, 'longest', 'max_length' or 'do_not_pad', got {padding!r}"
-            )
-        strategy = PADDING_STRATEGIES[padding]
-        if strategy == "max_length" and max_length is None:
-            raise InvalidInputError("padding='max_length' needs max_length")
-        if truncation and max_length is None:
-            raise InvalidInputError("truncation=True needs max_length")
+        self._padding_strategy(padding, max_length, truncation)  # bad options fail before any work
         if return_attention_mask is None:
             return_attention_mask = self.return_attention_mask
 
         waveforms = as_waveform_list(raw_speech)
         features = [self.extract_fbank_features(w, generator=generator) for w in waveforms]  # B x [T_b, n_mels]
-
-        if truncation:
-            limit = _round_up(max_length, pad_to_multiple_of)
-            features = [f[:limit] for f in features]
-        lengths = [f.shape[0] for f in features]
-        if strategy is None:
-            target = None
-        else:
-            target = _round_up(max(lengths) if strategy == "longest" else max_length, pad_to_multiple_of)
-
-        padded, masks = [], []
-        for f, n in zip(features, lengths):
-            extra = target - n if target is not None and n < target else 0
-            mask = np.ones(n + extra, dtype=np.int32)  # [T]
-            mask[n:] = 0
+        # truncation and padding are transformers' pad(); the mask it returns marks the valid frames
+        batch = self.pad(
+            {"input_features": features},
+            padding=padding,
+            max_length=max_length,
+            truncation=truncation,
+            pad_to_multiple_of=pad_to_multiple_of,
+            return_attention_mask=True,
+            return_tensors=_AS_LISTS,
+        )
+        padded, masks = [], batch["attention_mask"]
+        for f, mask in zip(batch["input_features"], masks):
             if self.do_ceptral_normalize:
-                f = np.pad(f, ((0, extra), (0, 0)), constant_values=self.padding_value) if extra else f
-                f = utterance_cmvn(f, n, self.normalize_means, self.normalize_vars, self.padding_value)
-            elif extra:
-                f = np.pad(f, ((0, extra), (0, 0)), constant_values=self.padding_value)  # [T, n_mels]
-            padded.append(f.astype(np.float32, copy=False))
-            masks.append(mask)
+                f = utterance_cmvn(f, int(mask.sum()), self.normalize_means, self.normalize_vars, self.padding_value)
+            padded.append(f.astype(np.float32, copy=False))  # [T, n_mels]
 
         out = BatchFeature({"input_features": padded})
         if return_attention_mask:
@@ -270,6 +272,87 @@ class Speech2TextFeatureExtractor:
             # transformers' container quirk: without CMVN its pad() already stacked the features
             out["input_features"] = _stack(padded)
         return out
+
+    # ---- transformers' SequenceFeatureExtractor.pad ----------------------------------------
+    def pad(
+        self,
+        processed_features,
+        padding=True,
+        max_length=None,
+        truncation=False,
+        pad_to_multiple_of=None,
+        return_attention_mask=None,
+        return_tensors=None,
+    ):
+        """Truncate and pad per-utterance features (transformers' `SequenceFeatureExtractor.pad`).
+
+        processed_features: a BatchFeature / dict of per-utterance arrays or lists (input_features
+        [T_b, n_mels], optionally attention_mask [T_b]), or a list of such dicts. Truncation keeps
+        max_length frames (rounded up to pad_to_multiple_of); padding appends padding_value frames on
+        the right up to the longest / max_length (rounded up likewise), the mask 0 there. float64
+        values become float32, as in transformers. Returns a BatchFeature of NumPy arrays (stacked
+        when the lengths agree); return_tensors="np" or None (the only types s2t_np offers).
+        """
+        if return_tensors not in (None, "np", _AS_LISTS):
+            raise UnsupportedOptionError(f"return_tensors={return_tensors!r}: s2t_np returns NumPy arrays ('np')")
+        if (
+            isinstance(processed_features, (list, tuple))
+            and processed_features
+            and isinstance(processed_features[0], dict)
+        ):
+            processed_features = {key: [ex[key] for ex in processed_features] for key in processed_features[0]}
+        if not isinstance(processed_features, dict) or self.model_input_names[0] not in processed_features:
+            found = list(processed_features) if isinstance(processed_features, dict) else type(processed_features)
+            raise InvalidInputError(
+                f"pad() needs a BatchFeature, a dict or a list of dicts with {self.model_input_names[0]!r}, got {found}"
+            )
+        if return_attention_mask is None:
+            return_attention_mask = self.return_attention_mask
+        features = {key: [np.asarray(v) for v in values] for key, values in processed_features.items()}
+        if len(features[self.model_input_names[0]]) == 0:
+            return BatchFeature({**features, **({"attention_mask": []} if return_attention_mask else {})})
+        batch_size = len(features[self.model_input_names[0]])
+        if any(len(v) != batch_size for v in features.values()):
+            raise InvalidInputError("Some items in the output dictionary have a different batch size than others.")
+        strategy = self._padding_strategy(padding, max_length, truncation)
+        if truncation:
+            limit = _round_up(max_length, pad_to_multiple_of)
+            features = {key: [v[:limit] for v in values] for key, values in features.items()}
+        lengths = [len(v) for v in features[self.model_input_names[0]]]
+        target = None
+        if strategy is not None:
+            target = _round_up(max(lengths) if strategy == "longest" else max_length, pad_to_multiple_of)
+        if return_attention_mask and "attention_mask" not in features:
+            features["attention_mask"] = [np.ones(n, dtype=np.int32) for n in lengths]
+        out = {}
+        for key, values in features.items():
+            rows = []
+            for v, n in zip(values, lengths):
+                if target is not None and n < target:  # right padding: padding_value frames, mask 0
+                    width = ((0, target - n),) + ((0, 0),) * (v.ndim - 1)
+                    v = np.pad(v, width, constant_values=0 if key == "attention_mask" else self.padding_value)
+                rows.append(v.astype(np.float32) if v.dtype == np.float64 else v)
+            out[key] = rows
+        return BatchFeature(out) if return_tensors == _AS_LISTS else BatchFeature(out, tensor_type="np")
+
+    def _padding_strategy(self, padding, max_length, truncation):
+        """transformers' `_get_padding_strategies` and `_truncate` checks: "longest", "max_length" or None."""
+        padding = getattr(padding, "value", padding)  # transformers' PaddingStrategy enum -> its string
+        if padding not in PADDING_STRATEGIES:
+            raise InvalidInputError(
+                f"padding must be True, False, 'longest', 'max_length' or 'do_not_pad', got {padding!r}"
+            )
+        strategy = PADDING_STRATEGIES[padding]
+        if strategy == "max_length" and max_length is None:
+            raise InvalidInputError("padding='max_length' needs max_length")
+        if truncation and max_length is None:
+            raise InvalidInputError("truncation=True needs max_length")
+        if strategy is not None and self.padding_value is None:
+            raise InvalidInputError(
+                "Asking to pad but the feature_extractor does not have a padding value. Please select a value to "
+                "use as `padding_value`. For example: `feature_extractor.padding_value = 0.0`."
+            )
+        return strategy
 
 
 def as_waveform_list(raw_speech):

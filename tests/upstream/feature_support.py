@@ -7,8 +7,6 @@ import numpy as np
 
 global_rng = random.Random()
 
-PAD_API = "Speech2TextFeatureExtractor.pad (SequenceFeatureExtractor.pad) is missing in s2t_np.hf.feature_extraction"
-
 
 def floats_list(shape, scale=1.0, rng=None, name=None):
     """Creates a random float32 tensor"""

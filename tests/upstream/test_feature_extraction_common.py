@@ -10,9 +10,7 @@ import tempfile
 import numpy as np
 import pytest
 
-from tests.upstream.conftest import s2t_xfail
 from tests.upstream.feature_support import (
-    PAD_API,
     _inputs_are_equal,
     _inputs_have_equal_length,
 )
@@ -20,7 +18,6 @@ from tests.upstream.feature_support import (
 # ---- tests/test_feature_extraction_common.py (FeatureExtractionSavingTestMixin) --------------------
 
 
-@s2t_xfail("Speech2TextFeatureExtractor.to_json_string is missing (s2t_np/hf/feature_extraction.py)")
 def test_feat_extract_to_json_string(lib, feat_extract_dict):
     feat_extract = lib.FeatureExtractor(**feat_extract_dict)
     obj = json.loads(feat_extract.to_json_string())
@@ -28,7 +25,6 @@ def test_feat_extract_to_json_string(lib, feat_extract_dict):
         assert obj[key] == value
 
 
-@s2t_xfail("Speech2TextFeatureExtractor.to_json_file / from_json_file are missing (s2t_np/hf/feature_extraction.py)")
 def test_feat_extract_to_json_file(lib, feat_extract_dict):
     feat_extract_first = lib.FeatureExtractor(**feat_extract_dict)
     with tempfile.TemporaryDirectory() as tmpdirname:
@@ -265,19 +261,16 @@ def _check_truncation(lib, tester, feat_extract_dict, numpify=False):
     assert not _inputs_have_equal_length(input_9)
 
 
-@s2t_xfail(PAD_API)
 @pytest.mark.parametrize("numpify", [False, True], ids=["from_list", "from_array"])
 def test_padding(lib, tester, feat_extract_dict, numpify):
     _check_padding(lib, tester, feat_extract_dict, numpify=numpify)
 
 
-@s2t_xfail(PAD_API)
 @pytest.mark.parametrize("numpify", [False, True], ids=["from_list", "from_array"])
 def test_truncation(lib, tester, feat_extract_dict, numpify):
     _check_truncation(lib, tester, feat_extract_dict, numpify=numpify)
 
 
-@s2t_xfail(PAD_API)
 def test_padding_accepts_tensors_pt(lib, tester, feat_extract_dict):
     feat_extract = lib.FeatureExtractor(**feat_extract_dict)
     speech_inputs = tester.prepare_inputs_for_common()
@@ -288,7 +281,6 @@ def test_padding_accepts_tensors_pt(lib, tester, feat_extract_dict):
     assert abs(input_np.astype(np.float32).sum() - lib.numpy(input_pt).astype(np.float32).sum()) < 1e-2
 
 
-@s2t_xfail(PAD_API)
 def test_attention_mask(lib, tester, feat_extract_dict):
     feat_dict = feat_extract_dict
     feat_dict["return_attention_mask"] = True
@@ -303,7 +295,6 @@ def test_attention_mask(lib, tester, feat_extract_dict):
     assert processed.attention_mask.sum(-1).tolist() == input_lenghts
 
 
-@s2t_xfail(PAD_API)
 def test_attention_mask_with_truncation(lib, tester, feat_extract_dict):
     feat_dict = feat_extract_dict
     feat_dict["return_attention_mask"] = True

@@ -6,9 +6,7 @@ a shipped example clip through both implementations (docs/upstream_tests.md)."""
 import numpy as np
 import pytest
 
-from tests.upstream.conftest import s2t_xfail
 from tests.upstream.feature_support import (
-    PAD_API,
     _check_zero_mean_unit_variance,
     floats_list,
 )
@@ -146,7 +144,6 @@ def test_cepstral_mean_and_variance_normalization_trunc_longest(lib, feat_extrac
         assert input_features.shape == shape
 
 
-@s2t_xfail(PAD_API)
 def test_double_precision_pad(lib, feat_extract_dict):
     feature_extractor = lib.FeatureExtractor(**feat_extract_dict)
     np_speech_inputs = np.random.rand(100, 32).astype(np.float64)

@@ -11,11 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.upstream.conftest import s2t_xfail
 from tests.upstream.feature_support import floats_list
 from tests.upstream.tokenizer_support import train_sample_vocab
-
-TO_JSON_STRING = "Speech2TextFeatureExtractor.to_json_string is missing (s2t_np/hf/feature_extraction.py)"
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +58,6 @@ def s(lib, tmp_path, sample_sp):
     return setup
 
 
-@s2t_xfail(TO_JSON_STRING)
 def test_save_load_pretrained_default(lib, s):
     tokenizer = s.get_tokenizer()
     feature_extractor = s.get_feature_extractor()
@@ -74,7 +70,6 @@ def test_save_load_pretrained_default(lib, s):
     assert isinstance(processor.feature_extractor, lib.FeatureExtractor)
 
 
-@s2t_xfail(TO_JSON_STRING)
 def test_save_load_pretrained_additional_features(lib, s):
     with tempfile.TemporaryDirectory() as tmpdir:
         processor = lib.Processor(tokenizer=s.get_tokenizer(), feature_extractor=s.get_feature_extractor())
