@@ -24,11 +24,11 @@ def assert_same(ours, ref):
     assert set(ours) == set(ref)
     for key in ref:
         a, b = ours[key], ref[key]
-        if isinstance(b, np.ndarray):
+        if isinstance(b, np.ndarray) and b.dtype != object:
             assert isinstance(a, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape, key
             np.testing.assert_array_equal(a, b)
         else:
-            assert len(a) == len(b), key
+            assert type(a) is type(b) and len(a) == len(b), key
             for x, y in zip(a, b):
                 assert np.asarray(x).dtype == np.asarray(y).dtype, key
                 np.testing.assert_array_equal(x, y)
