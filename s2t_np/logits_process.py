@@ -17,15 +17,19 @@ section 3). Each function mirrors one class of transformers 5.23 `generation/log
 | `ban_eos_before_min_new_tokens` | MinNewTokensLengthLogitsProcessor | eos -inf while t - prompt < min_new_tokens |
 | `force_bos` | ForcedBOSTokenLogitsProcessor | at t == 1: every id -inf except the forced one, which gets 0 |
 | `force_eos` | ForcedEOSTokenLogitsProcessor | at t == max_length - 1: every id -inf except eos, which gets 0 |
+| `remove_invalid` | InfNanRemoveLogitsProcessor | nan -> 0, +inf -> float32 max, -inf -> float32 min |
+| `renormalize` | LogitNormalization | log_softmax of the final scores |
 
 `build_logits_processor` chains them in the order `GenerationMixin._get_logits_processor` uses
-(repetition penalty, no-repeat n-gram, bad words, min length, min new tokens, forced BOS, forced EOS).
+(repetition penalty, no-repeat n-gram, bad words, min length, min new tokens, forced BOS, forced EOS,
+inf/nan removal), then the sampling warpers (s2t_np/sampling.py) and last the renormalization.
 """
 
 import numpy as np
 
 from .checks import is_int
 from .errors import GenerationError
+from .nn import log_softmax
 
 NEG_INF = np.float32(-np.inf)
 
@@ -113,6 +117,19 @@ def force_eos(input_ids, scores, *, max_length, eos_token_ids):
     return out
 
 
+def remove_invalid(input_ids, scores):
+    """Replace nan by 0 and +-inf by the largest / smallest finite float32."""
+    info = np.finfo(np.float32)
+    out = np.where(np.isnan(scores), np.float32(0.0), scores)
+    out = np.where(scores == np.inf, info.max, out)
+    return np.where(scores == -np.inf, info.min, out).astype(np.float32, copy=False)
+
+
+def renormalize(input_ids, scores):
+    """log_softmax of the processed scores (always the last step of the chain)."""
+    return log_softmax(scores)
+
+
 def check_bad_words_ids(bad_words_ids, eos_token_ids, vocab_size):
     """Validate `bad_words_ids` like NoBadWordsLogitsProcessor / SequenceBiasLogitsProcessor; drop [eos] entries.
 
@@ -150,12 +167,16 @@ def build_logits_processor(
     bad_words_ids=None,
     forced_bos_token_id=None,
     forced_eos_token_id=None,
+    remove_invalid_values=False,
+    warpers=(),
+    renormalize_logits=False,
 ):
     """Chain the processors a generation config asks for, in transformers' order.
 
     Arguments are already resolved and validated (`plan_generation` in s2t_np/hf/generation_config.py);
     `bad_words_ids` is the output of `check_bad_words_ids`; `eos_token_ids` and
-    `forced_eos_token_id` are tuples of ids.
+    `forced_eos_token_id` are tuples of ids; `warpers` are the sampling warpers
+    (s2t_np/sampling.py `build_warpers`, empty without do_sample).
     Returns `process(input_ids [N, t], scores [N, V]) -> scores`.
     """
     steps = []
@@ -179,6 +200,11 @@ def build_logits_processor(
         steps.append(lambda ids, s: force_bos(ids, s, token_id=forced_bos_token_id))
     if forced_eos_token_id is not None:
         steps.append(lambda ids, s: force_eos(ids, s, max_length=max_length, eos_token_ids=forced_eos_token_id))
+    if remove_invalid_values is True:
+        steps.append(remove_invalid)
+    steps.extend(warpers)
+    if renormalize_logits is True:
+        steps.append(renormalize)
 
     def process(input_ids, scores):
         for step in steps:

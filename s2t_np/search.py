@@ -10,14 +10,16 @@ With a cache, `tokens` is the newest token column ([N, 1]); without one (use_cac
 every decoder id so far and `cache` is None. N = batch * beams, V = vocab size, t = decoder length
 (decoder start token included; it is the whole "prompt", prompt_length = 1).
 
-Greedy (`greedy_search`): `next = argmax(process(ids, logits))`; rows that already produced eos get
+Greedy (`greedy_search`): `next = argmax(process(ids, logits))` (do_sample: a draw from
+softmax(process(ids, logits)), s2t_np/sampling.py); rows that already produced eos get
 pad_token_id; stop when every row has finished or the length reaches max_length.
 
 Beam search (`beam_search`) keeps, per utterance, `num_beams` running beams and the `num_beams`
 best finished hypotheses in fixed-size arrays (HF's vectorized rewrite, no BeamScorer):
   1. log_probs = process(ids, log_softmax(logits)) in float32, plus the running beam scores
      (initially 0 for beam 0 and -1e9 for the others, so the first step expands one beam);
-  2. the top K = max(2, 1 + n_eos) * num_beams candidates over beams x vocab;
+  2. the top K = max(2, 1 + n_eos) * num_beams candidates over beams x vocab (do_sample: K drawn
+     without replacement from the softmax of those scores);
   3. a candidate "hits the stopping criteria" if its token is eos or its length reaches max_length;
      the best num_beams non-hitting candidates become the next running beams (hitting ones get -1e9);
   4. hitting candidates ranked within the top num_beams finish with score
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .nn import log_softmax
+from .sampling import draw, sampling_probs
 
 FLOAT = np.float32
 BIG_NEG = FLOAT(-1.0e9)  # transformers' "excluded" score offset
@@ -86,9 +89,22 @@ def _hits_stopping_criteria(last_tokens, length, *, max_length, eos_token_ids):
 
 
 def greedy_search(
-    step, input_ids, *, process, max_length, eos_token_ids, pad_token_id, use_cache=True, output_scores=False
+    step,
+    input_ids,
+    *,
+    process,
+    max_length,
+    eos_token_ids,
+    pad_token_id,
+    use_cache=True,
+    output_scores=False,
+    rng=None,
 ):
-    """Greedy decoding (`_sample` with do_sample=False). `input_ids` [B, 1] holds the decoder start ids."""
+    """Greedy decoding (`_sample`). `input_ids` [B, 1] holds the decoder start ids.
+
+    With `rng` (a numpy Generator: do_sample=True) the next token is drawn from
+    softmax(processed scores) instead of taken as the argmax.
+    """
     ids = np.asarray(input_ids, dtype=np.int64)  # [B, t]
     unfinished = np.ones(ids.shape[0], dtype=bool)
     scores = [] if output_scores else None
@@ -99,7 +115,10 @@ def greedy_search(
         next_scores = process(ids, logits.astype(FLOAT, copy=False))  # [B, V]
         if output_scores:
             scores.append(next_scores)
-        next_tokens = np.argmax(next_scores, axis=-1)  # [B]
+        if rng is None:
+            next_tokens = np.argmax(next_scores, axis=-1)  # [B]
+        else:
+            next_tokens = draw(sampling_probs(next_scores), 1, rng)[:, 0]  # [B] multinomial draw
         if eos_token_ids is not None:
             next_tokens = np.where(unfinished, next_tokens, pad_token_id)
         ids = np.concatenate([ids, next_tokens[:, None]], axis=1)  # [B, t + 1]
@@ -126,8 +145,13 @@ def beam_search(
     num_return_sequences=1,
     use_cache=True,
     output_scores=False,
+    rng=None,
 ):
-    """Beam search (`_beam_search`). `input_ids` [B * num_beams, t0] are the start ids, repeated per beam."""
+    """Beam search (`_beam_search`). `input_ids` [B * num_beams, t0] are the start ids, repeated per beam.
+
+    With `rng` (do_sample=True, beam sampling) the K candidates are drawn without replacement from
+    softmax(accumulated scores over beams x vocab), in draw order (`_get_top_k_continuations`).
+    """
     input_ids = np.asarray(input_ids, dtype=np.int64)
     flat, prompt_len = input_ids.shape
     batch = flat // num_beams
@@ -163,7 +187,7 @@ def beam_search(
         totals = (log_probs.reshape(batch, num_beams, vocab) + running_scores[:, :, None]).reshape(batch, -1)
 
         # c. top-K continuations over beams x vocab
-        cand = top_k(totals, keep)  # [B, K]
+        cand = top_k(totals, keep) if rng is None else draw(sampling_probs(totals), keep, rng)  # [B, K]
         cand_scores = np.take_along_axis(totals, cand, axis=1)  # [B, K]
         cand_beam, cand_token = cand // vocab, cand % vocab
         cand_seq = np.take_along_axis(running_seq, cand_beam[:, :, None], axis=1)  # [B, K, Lmax]

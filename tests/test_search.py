@@ -10,7 +10,7 @@ several eos ids, pad 0) covers the combinations the parity tests do not.
 import numpy as np
 import pytest
 
-from s2t_np.hf.generation import run_search, to_output
+from s2t_np.hf.generation import run_search
 from s2t_np.hf.generation_config import model_generation_config
 from s2t_np.hf.generation_plan import plan_generation
 from tests.support.generation_helpers import EOS_PRONE, VARIED, as_numpy, features, make_pair
@@ -85,7 +85,7 @@ def test_search_with_reference_logits(pair, seed):
 
     plan = plan_generation(model_generation_config(pair.ours), vocab_size=97, batch_size=len(feats), **settings, **out)
     step, reorder = torch_step_functions(pair.ref, ft, mt, plan.num_beams)
-    ours = to_output(run_search(step, reorder, len(feats), plan), plan)
+    ours = run_search(step, reorder, len(feats), plan)
     with torch.no_grad():
         ref = pair.ref.generate(ft, attention_mask=mt, **settings, **out)
 

@@ -15,9 +15,9 @@ special tokens and lengths into the `GenerationPlan` the search receives. The de
 the whole decoder prompt (prompt length 1): `max_length` and `min_length` count it,
 `max_new_tokens` and `min_new_tokens` do not.
 
-Keys transformers knows but s2t_np does not implement (sampling, assisted decoding, ...) are
+Keys transformers knows but s2t_np does not implement (assisted decoding, constraints, ...) are
 accepted in files and arguments only at their neutral value (None or transformers' default,
-e.g. do_sample=false, output_attentions=false); any other value raises UnsupportedOptionError
+e.g. num_beam_groups=1, suppress_tokens=null); any other value raises UnsupportedOptionError
 at generate time instead of being ignored. Torch-only performance knobs that cannot change the
 output (cache_implementation, compile_config, ...) are ignored.
 """
@@ -50,24 +50,22 @@ LIBRARY_DEFAULTS = {
     "return_dict_in_generate": False,
     "forced_bos_token_id": None,
     "forced_eos_token_id": None,
+    "do_sample": False,
+    "temperature": 1.0,
+    "top_k": 50,
+    "top_p": 1.0,
+    "typical_p": 1.0,
+    "epsilon_cutoff": 0.0,
+    "eta_cutoff": 0.0,
+    "remove_invalid_values": False,
 }
 
 # transformers GenerationConfig keys s2t_np does not implement -> their neutral (no-op) value.
 # None is always neutral. A key listed with None has no neutral value besides None.
 UNSUPPORTED_NEUTRAL = {
-    "do_sample": False,
-    "temperature": 1.0,
-    "top_k": 50,
-    "top_p": 1.0,
-    "min_p": None,
     "top_h": None,
-    "typical_p": 1.0,
-    "epsilon_cutoff": 0.0,
-    "eta_cutoff": 0.0,
     "encoder_repetition_penalty": 1.0,
     "encoder_no_repeat_ngram_size": 0,
-    "renormalize_logits": False,
-    "remove_invalid_values": False,
     "exponential_decay_length_penalty": None,
     "suppress_tokens": None,
     "begin_suppress_tokens": None,
@@ -77,9 +75,6 @@ UNSUPPORTED_NEUTRAL = {
     "watermarking_config": None,
     "max_time": None,
     "stop_strings": None,
-    "output_attentions": False,
-    "output_hidden_states": False,
-    "output_logits": False,
     "num_beam_groups": 1,
     "diversity_penalty": 0.0,
     "penalty_alpha": None,
@@ -136,6 +131,19 @@ class GenerationConfig:
     use_cache: bool | None = None
     return_dict_in_generate: bool | None = None
     output_scores: bool | None = None
+    output_logits: bool | None = None
+    output_attentions: bool | None = None
+    output_hidden_states: bool | None = None
+    do_sample: bool | None = None
+    temperature: float | None = None
+    top_k: int | None = None
+    top_p: float | None = None
+    min_p: float | None = None
+    typical_p: float | None = None
+    epsilon_cutoff: float | None = None
+    eta_cutoff: float | None = None
+    remove_invalid_values: bool | None = None
+    renormalize_logits: bool | None = None
     unsupported: tuple = field(default=(), repr=False)
 
     @classmethod
@@ -155,7 +163,8 @@ class GenerationConfig:
         if from_model_config:
             kwargs = {k: v for k, v in kwargs.items() if v is not None}
             # transformers: any output_* flag set to True switches return_dict_in_generate on
-            if kwargs.get("output_scores") and not kwargs.get("return_dict_in_generate"):
+            flags = ("output_scores", "output_logits", "output_attentions", "output_hidden_states")
+            if any(kwargs.get(f) for f in flags) and not kwargs.get("return_dict_in_generate"):
                 kwargs["return_dict_in_generate"] = True
         return cls(**kwargs, unsupported=tuple(unsupported))
 

@@ -47,6 +47,13 @@ class GenerationPlan:
     use_cache: bool
     return_dict_in_generate: bool
     output_scores: bool
+    output_logits: bool = False
+    output_attentions: bool = False
+    output_hidden_states: bool = False
+    do_sample: bool = False
+    warpers: dict | None = None  # keyword arguments of sampling.build_warpers (do_sample only)
+    remove_invalid_values: bool = False
+    renormalize_logits: bool = False
 
 
 def plan_generation(model_config, *, vocab_size, batch_size, generation_config=None, **kwargs):
@@ -71,12 +78,12 @@ def plan_generation(model_config, *, vocab_size, batch_size, generation_config=N
         raise GenerationError(f"`max_new_tokens` must be greater than 0, but is {g.max_new_tokens}.")
     num_beams = _positive_int("num_beams", g.num_beams)
     n_ret = _positive_int("num_return_sequences", g.num_return_sequences)
-    if n_ret > 1 and num_beams == 1:
+    if n_ret > 1 and num_beams == 1 and not g.do_sample:
         raise GenerationError(
             "Greedy methods (do_sample != True) without beam search do not support "
             f"`num_return_sequences` different than 1 (got {n_ret})."
         )
-    if n_ret > num_beams:
+    if n_ret > num_beams > 1:
         raise GenerationError(
             f"`num_return_sequences` ({n_ret}) has to be smaller or equal to `num_beams` ({num_beams})."
         )
@@ -155,6 +162,11 @@ def plan_generation(model_config, *, vocab_size, batch_size, generation_config=N
         vocab_size,
     )
     bad_words = None if g.bad_words_ids is None else check_bad_words_ids(g.bad_words_ids, eos, vocab_size)
+    warpers = None
+    if g.do_sample:
+        # _get_logits_processor: beam sampling keeps at least one non-eos token per beam
+        keep = (len(eos) + 1 if eos is not None else 2) if num_beams > 1 else 1
+        warpers = dict(_checked_warpers(g), min_tokens_to_keep=keep)
 
     return GenerationPlan(
         num_beams=int(num_beams),
@@ -175,7 +187,48 @@ def plan_generation(model_config, *, vocab_size, batch_size, generation_config=N
         use_cache=bool(g.use_cache),
         return_dict_in_generate=bool(g.return_dict_in_generate),
         output_scores=bool(g.output_scores),
+        output_logits=bool(g.output_logits),
+        output_attentions=bool(g.output_attentions),
+        output_hidden_states=bool(g.output_hidden_states),
+        do_sample=bool(g.do_sample),
+        warpers=warpers,
+        remove_invalid_values=g.remove_invalid_values is True,
+        renormalize_logits=g.renormalize_logits is True,
     )
+
+
+def _checked_warpers(g):
+    """The warper settings, checked as the transformers warper constructors check them (their messages).
+
+    Only the warpers `_get_logits_processor` builds are checked (e.g. top_p=1.0 builds none).
+    """
+    names = ("temperature", "top_k", "top_p", "min_p", "typical_p", "epsilon_cutoff", "eta_cutoff")
+    values = {name: getattr(g, name) for name in names}
+    for name, value in values.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+            raise GenerationError(f"`{name}` must be a number, got {value!r} ({type(value).__name__})")
+    t = values["temperature"]
+    if t is not None and t != 1.0 and (not isinstance(t, float) or not t > 0):
+        message = (
+            f"`temperature` (={t}) has to be a strictly positive float, otherwise your next token "
+            "scores will be invalid."
+        )
+        if isinstance(t, float) and t == 0.0:
+            message += " If you're looking for greedy decoding strategies, set `do_sample=False`."
+        raise GenerationError(message)
+    k = values["top_k"]
+    if k is not None and k != 0 and (not is_int(k) or k <= 0):
+        raise GenerationError(f"`top_k` has to be a strictly positive integer, but is {k}")
+    p = values["top_p"]
+    if p is not None and p < 1.0 and p < 0:
+        raise GenerationError(f"`top_p` has to be a float > 0 and < 1, but is {float(p)}")
+    m = values["min_p"]
+    if m is not None and not 0 <= m <= 1.0:
+        raise GenerationError(f"`min_p` has to be a float in the [0, 1] interval, but is {m}")
+    typical = values["typical_p"]
+    if typical is not None and typical < 1.0 and not typical > 0:
+        raise GenerationError(f"`typical_p` has to be a float > 0 and < 1, but is {float(typical)}")
+    return values
 
 
 def _positive_int(name, value):

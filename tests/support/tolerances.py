@@ -209,6 +209,17 @@ GEN_SEQUENCES_SCORES = (1e-6, 1e-6)
 # log-probs max |diff| 9.5e-7 (|values| <= 10); sequences_scores max relative |diff| 1.6e-7 (abs
 # 6.1e-5 at |score| ~ 390). Largest |diff| / (atol + rtol * |ref|) 0.16 (0.23 with the variants).
 SEARCH_LOG_SOFTMAX = (2e-6, 1e-6)
+# Sampling warpers (s2t_np/sampling.py) vs transformers' warper classes on the same float32 scores:
+# the kept / removed masks are compared exactly; kept values are the input (exact) or s / T (one
+# float32 division, exact too). Measured max |diff| 0.0 over tests/test_sampling.py; renormalized
+# log-softmax values (|x| <= 20) differ by float32 rounding only, measured max |diff| (PENDING).
+WARPER_SCORES = 1e-6
+# Seeded draws vs the distribution drawn from (tests/test_sampling.py, fixed seeds, so derandomized):
+# total-variation distance of the frequencies divided by the distance sampling noise alone gives,
+# 0.5 * sum_i sqrt(2 p_i (1 - p_i) / (pi n)). Measured ratios over seeds 0..3: 0.88-1.23 (single
+# draws), 0.56-1.07 (pairs without replacement), 0.89-1.19 (generate, 6000 rows); the wrong
+# distributions the tests also check (no temperature, draws with replacement) give 4.2-46.
+SAMPLING_TV_RATIO = 1.6
 
 # ---- tokenizer / end to end ---------------------------------------------------------------
 # Tokenizer (ids, tokens, decoded text, saved tokenizer_config.json), processor text/labels,
