@@ -66,8 +66,13 @@ def _captured(ref, transformers, call):
     from transformers.testing_utils import CaptureLogger
 
     logger = transformers.utils.logging.get_logger("transformers.tokenization_utils_base")
-    with CaptureLogger(logger) as captured:
-        call(ref)
+    verbosity = transformers.logging.get_verbosity()  # other test modules silence transformers' logging
+    transformers.logging.set_verbosity_warning()
+    try:
+        with CaptureLogger(logger) as captured:
+            call(ref)
+    finally:
+        transformers.logging.set_verbosity(verbosity)
     return captured.out.strip()
 
 
