@@ -106,3 +106,21 @@ def pytest_collection_modifyitems(config, items):
         if marker is None or callspec is None or callspec.params.get("lib") != "s2t_np":
             continue
         item.add_marker(pytest.mark.xfail(strict=True, reason=marker.kwargs["reason"]))
+
+
+@pytest.fixture(autouse=True)
+def _transformers_warnings_on():
+    """Upstream's assertLogs("transformers", level="WARNING") lowers the transformers logger's level;
+    other test modules set transformers' verbosity to error, so the ported tests restore warning level."""
+    import sys
+
+    logging_module = sys.modules.get("transformers.utils.logging")
+    if logging_module is None:
+        yield
+        return
+    verbosity = logging_module.get_verbosity()
+    logging_module.set_verbosity_warning()
+    try:
+        yield
+    finally:
+        logging_module.set_verbosity(verbosity)
