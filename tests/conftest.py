@@ -13,6 +13,8 @@ from hypothesis import settings
 
 from tests.support.paths import DATA_DIR
 
+pytest_plugins = ("tests.support.tokenizer_pairs",)  # the tokenizer API tests' `load` fixture
+
 UNDER_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 # Hypothesis profiles. "ci": the same examples on every run (derandomize), no deadline on shared

@@ -17,33 +17,14 @@ from s2t_np import InvalidInputError, Speech2TextTokenizer, TokenizerError, Unsu
 from s2t_np.hf.added_tokens import AddedToken
 from tests.support.properties import examples
 from tests.support.tokenizer_pairs import (
-    KINDS,
     SPECIAL_TOKEN_NAMES,
     TEXTS,
-    build_directories,
     check_state,
     same,
     token_classes,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore:`max_length` is ignored")
-
-
-@pytest.fixture(scope="module")
-def directories(tmp_path_factory):
-    return build_directories(tmp_path_factory.mktemp("tok_api"))
-
-
-@pytest.fixture(params=sorted(KINDS))
-def load(request, directories, transformers):
-    """load(**kwargs) -> (ours, transformers'), fresh, from the same directory."""
-    directory = directories[request.param]
-
-    def _load(**kwargs):
-        ref = transformers.Speech2TextTokenizer.from_pretrained(str(directory), **kwargs)
-        return Speech2TextTokenizer.from_pretrained(directory, **kwargs), ref
-
-    return _load
 
 
 @pytest.mark.parametrize("lower", [False, True])
@@ -222,11 +203,11 @@ _FLAGS = st.fixed_dictionaries({k: st.booleans() for k in ("lstrip", "rstrip", "
     text=st.lists(st.sampled_from(list("abcxyAB <>t") + ["é", "bonjour", "  ", "</s>"]), max_size=16).map("".join),
     lower=st.booleans(),
 )
-def test_added_tokens_with_flags_random(directories, transformers, tokens, text, lower):
+def test_added_tokens_with_flags_random(tokenizer_directories, transformers, tokens, text, lower):
     """Random added tokens (special or not, each strip / single_word / normalized flag) and texts."""
     ref_cls = token_classes(transformers)[1]
-    ours = Speech2TextTokenizer.from_pretrained(directories["unigram"], do_lower_case=lower)
-    ref = transformers.Speech2TextTokenizer.from_pretrained(str(directories["unigram"]), do_lower_case=lower)
+    ours = Speech2TextTokenizer.from_pretrained(tokenizer_directories["unigram"], do_lower_case=lower)
+    ref = transformers.Speech2TextTokenizer.from_pretrained(str(tokenizer_directories["unigram"]), do_lower_case=lower)
     for content, flags, special in tokens:
         assert ours.add_tokens([AddedToken(content, special=special, **flags)]) == ref.add_tokens(
             [ref_cls(content, special=special, **flags)]
@@ -320,11 +301,11 @@ def _apply(tokenizer, op):
 
 @settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(_OPS, min_size=1, max_size=6))
-def test_special_token_operations_random(directories, transformers, ops):
+def test_special_token_operations_random(tokenizer_directories, transformers, ops):
     """Random sequences of add_tokens / add_special_tokens / setters: the same state after each step."""
     pair = (
-        Speech2TextTokenizer.from_pretrained(directories["mustc"]),
-        transformers.Speech2TextTokenizer.from_pretrained(str(directories["mustc"])),
+        Speech2TextTokenizer.from_pretrained(tokenizer_directories["mustc"]),
+        transformers.Speech2TextTokenizer.from_pretrained(str(tokenizer_directories["mustc"])),
     )
     text = "x<a> ab<b>hello </s> <s><lang:fr>y"
     for op in ops:

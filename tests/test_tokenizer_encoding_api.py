@@ -17,31 +17,12 @@ from hypothesis import strategies as st
 from s2t_np import Speech2TextTokenizer, UnsupportedOptionError
 from tests.support.properties import examples
 from tests.support.tokenizer_pairs import (
-    KINDS,
-    build_directories,
     outcome,
     plain,
     same,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore:`max_length` is ignored")
-
-
-@pytest.fixture(scope="module")
-def directories(tmp_path_factory):
-    return build_directories(tmp_path_factory.mktemp("tok_api"))
-
-
-@pytest.fixture(params=sorted(KINDS))
-def load(request, directories, transformers):
-    """load(**kwargs) -> (ours, transformers'), fresh, from the same directory."""
-    directory = directories[request.param]
-
-    def _load(**kwargs):
-        ref = transformers.Speech2TextTokenizer.from_pretrained(str(directory), **kwargs)
-        return Speech2TextTokenizer.from_pretrained(directory, **kwargs), ref
-
-    return _load
 
 
 @pytest.mark.parametrize("return_token_type_ids", [None, True, False])
@@ -289,11 +270,11 @@ _CALL_OPTIONS = st.fixed_dictionaries(
     batched=st.booleans(),
     model_max_length=st.sampled_from([None, 8]),
 )
-def test_call_options_random(directories, transformers, options, texts, pairs, batched, model_max_length):
+def test_call_options_random(tokenizer_directories, transformers, options, texts, pairs, batched, model_max_length):
     """Random combinations of __call__'s options on single texts, pairs and batches, against transformers."""
     kwargs = {} if model_max_length is None else {"model_max_length": model_max_length}
-    ours = Speech2TextTokenizer.from_pretrained(directories["mustc"], **kwargs)
-    ref = transformers.Speech2TextTokenizer.from_pretrained(str(directories["mustc"]), **kwargs)
+    ours = Speech2TextTokenizer.from_pretrained(tokenizer_directories["mustc"], **kwargs)
+    ref = transformers.Speech2TextTokenizer.from_pretrained(str(tokenizer_directories["mustc"]), **kwargs)
     if batched:
         text, text_pair = texts, None if pairs is None else pairs[: len(texts)]
     else:
@@ -334,10 +315,10 @@ _PAD_OPTIONS = st.fixed_dictionaries(
     as_list=st.booleans(),
     target=st.booleans(),
 )
-def test_pad_and_targets_random(directories, transformers, options, texts, extra, as_list, target):
+def test_pad_and_targets_random(tokenizer_directories, transformers, options, texts, extra, as_list, target):
     """pad() on unpadded encodings (a dict of lists or a list of dicts), and text_target, against transformers."""
-    ours = Speech2TextTokenizer.from_pretrained(directories["unigram"])
-    ref = transformers.Speech2TextTokenizer.from_pretrained(str(directories["unigram"]))
+    ours = Speech2TextTokenizer.from_pretrained(tokenizer_directories["unigram"])
+    ref = transformers.Speech2TextTokenizer.from_pretrained(str(tokenizer_directories["unigram"]))
     encoded = dict(ref(texts, **extra))
     if as_list:
         encoded = [{k: v[i] for k, v in encoded.items()} for i in range(len(texts))]

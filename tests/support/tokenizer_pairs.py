@@ -7,7 +7,9 @@ tokenizer's added and special tokens decide: the maps, the vocabulary, tokenize 
 """
 
 import numpy as np
+import pytest
 
+from s2t_np import Speech2TextTokenizer
 from s2t_np.hf.added_tokens import AddedToken
 from tests.support.text_fixtures import build_processor_dir, dropped_pieces, train_spm
 
@@ -73,3 +75,22 @@ def build_directories(root):
         spm_model = train_spm(root / "spm", model_type, mustc)
         out[name], _ = build_processor_dir(root / name, spm_model, drop=dropped_pieces(spm_model), **kwargs)
     return out
+
+
+# ---- fixtures of tests/test_tokenizer_api.py and tests/test_tokenizer_encoding_api.py (a pytest
+# plugin of tests/conftest.py: the directories are built once per session) -----------------------
+@pytest.fixture(scope="session")
+def tokenizer_directories(tmp_path_factory):
+    return build_directories(tmp_path_factory.mktemp("tok_api"))
+
+
+@pytest.fixture(params=sorted(KINDS))
+def load(request, tokenizer_directories, transformers):
+    """load(**kwargs) -> (ours, transformers'), fresh, from the same directory."""
+    directory = tokenizer_directories[request.param]
+
+    def _load(**kwargs):
+        ref = transformers.Speech2TextTokenizer.from_pretrained(str(directory), **kwargs)
+        return Speech2TextTokenizer.from_pretrained(directory, **kwargs), ref
+
+    return _load
