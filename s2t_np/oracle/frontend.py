@@ -33,12 +33,14 @@ same helpers (`frame_signal`, `feature_window`, `mel_banks`) and the same NumPy 
 same order on the same array layout (a zero-padded [B, P] float64 buffer per block of
 `FRAMES_PER_BLOCK` frames, the mel product taken block by block), copying each stage out as it
 goes. fbank itself is not touched. Dither is refused: a trace needs deterministic features.
+`stages=` replaces one of the replay's stage functions (`FRONTEND_STAGES`: the analysis window,
+the mel filter bank, CMVN) with yours, as `trace(..., stages=)` does for the model.
 """
 
 import numpy as np
 
 from ..cmvn import utterance_cmvn
-from ..errors import ConfigError, InvalidAudioError, SamplingRateError
+from ..errors import ConfigError, InvalidAudioError, InvalidInputError, SamplingRateError
 from ..hf.feature_extraction import as_waveform_list
 from ..kaldi_fbank import (
     FLOAT32_EPS,
@@ -49,6 +51,13 @@ from ..kaldi_fbank import (
     mel_banks,
 )
 from .model_trace import Trace
+
+# The stage functions the replay calls, by slot name: what `stages=` may replace (same signatures).
+FRONTEND_STAGES = {
+    "feature_window": feature_window,  # (window_type, window_size) -> [L] float64
+    "mel_banks": mel_banks,  # (n_mels, padded_window_size, sample_frequency, low_freq, high_freq) -> [n_mels, P/2+1]
+    "utterance_cmvn": utterance_cmvn,  # (x [T, n_mels], input_length, normalize_means, normalize_vars, padding_value)
+}
 
 # The options speech2text_fbank pins (s2t_np/kaldi_fbank.py), the ones this replay implements.
 OPTIONS = SPEECH2TEXT_FBANK_OPTIONS
@@ -69,12 +78,17 @@ ENTRIES = (
 )
 
 
-def trace_features(feature_extractor, waveform, sampling_rate):
+def trace_features(feature_extractor, waveform, sampling_rate, *, stages=None):
     """Front-end stages of one mono waveform (module docstring) -> `Trace`.
 
     feature_extractor: an s2t_np `Speech2TextFeatureExtractor` with dither=0; waveform: float [N]
-    in [-1, 1); sampling_rate: the waveform's rate in Hz, which must be the extractor's.
+    in [-1, 1); sampling_rate: the waveform's rate in Hz, which must be the extractor's; stages:
+    {slot: function} replacing stage functions of the replay (`FRONTEND_STAGES`).
     """
+    unknown = sorted(set(stages or {}) - set(FRONTEND_STAGES))
+    if unknown:
+        raise InvalidInputError(f"unknown front-end stage slot(s) {unknown}; the slots are {sorted(FRONTEND_STAGES)}")
+    fns = {**FRONTEND_STAGES, **(stages or {})}
     fe = feature_extractor
     if sampling_rate != fe.sampling_rate:
         raise SamplingRateError(
@@ -96,8 +110,8 @@ def trace_features(feature_extractor, waveform, sampling_rate):
     window_size = int(sr * FRAME_LENGTH_MS * 0.001)  # L
     window_shift = int(sr * FRAME_SHIFT_MS * 0.001)  # S
     padded = 1 << (window_size - 1).bit_length()  # P
-    banks = mel_banks(fe.num_mel_bins, padded, sr, LOW_FREQ, HIGH_FREQ)  # [n_mels, P/2 + 1]
-    window = feature_window(WINDOW_TYPE, window_size)  # [L]
+    banks = fns["mel_banks"](fe.num_mel_bins, padded, sr, LOW_FREQ, HIGH_FREQ)  # [n_mels, P/2 + 1]
+    window = fns["feature_window"](WINDOW_TYPE, window_size)  # [L]
 
     out = {}
     x = out["frontend.waveform"] = w * np.float32(2**15)  # [N] float32
@@ -123,7 +137,7 @@ def trace_features(feature_extractor, waveform, sampling_rate):
     mel = stages["frontend.mel_energies"]
     log_mel = out["frontend.log_mel"] = np.log(np.maximum(mel, FLOAT32_EPS)).astype(np.float32)  # [T, n_mels]
     if fe.do_ceptral_normalize:  # one unpadded utterance: every frame is valid
-        cmvn = utterance_cmvn(log_mel, n_frames, fe.normalize_means, fe.normalize_vars, fe.padding_value)
+        cmvn = fns["utterance_cmvn"](log_mel, n_frames, fe.normalize_means, fe.normalize_vars, fe.padding_value)
     else:
         cmvn = log_mel.copy()  # the extractor's input_features without CMVN
     out["frontend.cmvn"] = cmvn
@@ -148,6 +162,8 @@ def trace_features(feature_extractor, waveform, sampling_rate):
             "log_floor": FLOAT32_EPS,
         },
     }
+    if stages:
+        metadata["replaced_stages"] = {name: getattr(fn, "__qualname__", repr(fn)) for name, fn in stages.items()}
     return Trace(out, metadata, {"waveform": w})
 
 
