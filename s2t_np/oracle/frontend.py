@@ -40,7 +40,7 @@ the mel filter bank, CMVN) with yours, as `trace(..., stages=)` does for the mod
 import numpy as np
 
 from ..cmvn import utterance_cmvn
-from ..errors import ConfigError, InvalidAudioError, InvalidInputError, SamplingRateError
+from ..errors import ConfigError, InvalidAudioError, SamplingRateError
 from ..hf.feature_extraction import as_waveform_list
 from ..kaldi_fbank import (
     FLOAT32_EPS,
@@ -50,7 +50,7 @@ from ..kaldi_fbank import (
     frame_signal,
     mel_banks,
 )
-from .model_trace import Trace
+from .model_trace import Trace, stage_functions
 
 # The stage functions the replay calls, by slot name: what `stages=` may replace (same signatures).
 FRONTEND_STAGES = {
@@ -85,10 +85,7 @@ def trace_features(feature_extractor, waveform, sampling_rate, *, stages=None):
     in [-1, 1); sampling_rate: the waveform's rate in Hz, which must be the extractor's; stages:
     {slot: function} replacing stage functions of the replay (`FRONTEND_STAGES`).
     """
-    unknown = sorted(set(stages or {}) - set(FRONTEND_STAGES))
-    if unknown:
-        raise InvalidInputError(f"unknown front-end stage slot(s) {unknown}; the slots are {sorted(FRONTEND_STAGES)}")
-    fns = {**FRONTEND_STAGES, **(stages or {})}
+    fns = stage_functions(stages, FRONTEND_STAGES, "front-end stage")
     fe = feature_extractor
     if sampling_rate != fe.sampling_rate:
         raise SamplingRateError(

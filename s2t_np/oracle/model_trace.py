@@ -56,16 +56,16 @@ STAGES = {
 }
 
 
-def stage_functions(stages=None):
-    """STAGES with the replacements of `stages` (a dict slot -> function); unknown slots are refused."""
+def stage_functions(stages=None, table=STAGES, what="stage"):
+    """`table` with the replacements of `stages` (a dict slot -> function); unknown slots are refused."""
     stages = dict(stages or {})
-    unknown = sorted(set(stages) - set(STAGES))
+    unknown = sorted(set(stages) - set(table))
     if unknown:
-        raise InvalidInputError(f"unknown stage slot(s) {unknown}; the slots are {sorted(STAGES)}")
+        raise InvalidInputError(f"unknown {what} slot(s) {unknown}; the slots are {sorted(table)}")
     not_callable = sorted(name for name, fn in stages.items() if not callable(fn))
     if not_callable:
         raise InvalidInputError(f"stages={{...}} needs functions; not callable: {not_callable}")
-    return {**STAGES, **stages}
+    return {**table, **stages}
 
 
 class Trace(Mapping):
