@@ -1,9 +1,11 @@
 """Weights: checkpoint tensors -> nested params dict, through an audited key map.
 
-`read_safetensors(files, dtype)` reads safetensors files through safetensors' NumPy API
-(`safe_open(framework="np")`: it memory-maps the file and copies each tensor into its own array,
-so the params live in RAM). bfloat16 tensors, which NumPy cannot represent, are read from the
-file's raw bytes (memory-mapped uint16) and widened by bits: float32 bits = bf16 bits << 16.
+`read_safetensors(files, dtype)` checks each file and lists its tensors with safetensors' own
+parser (`safe_open`), then reads each tensor's bytes with one plain file read into its own array
+(`np.fromfile`), so the params live in RAM once: reading through the memory map instead would add
+every touched page of the file to the process's resident memory on top of the copies (the peak
+RSS of loading s2t-small doubled; docs/performance.md). bfloat16 tensors, which NumPy cannot
+represent, are read as uint16 and widened by bits: float32 bits = bf16 bits << 16.
 float16, bfloat16, float32 and float64 tensors are all converted to the compute dtype (float32 or
 float64) once, here. Which files a model directory holds (one file, shards, or a torch
 `pytorch_model.bin`) is transformers' layout, resolved in s2t_np/hf/checkpoint.py.
@@ -138,16 +140,22 @@ def bf16_to_float32(bits):
     return (bits.astype(np.uint32) << 16).view(np.float32)
 
 
-def bf16_tensor(file, header, data_start, key):
-    """A bfloat16 tensor read by bits from the file (NumPy has no bfloat16) -> float32 array."""
+def file_tensor(file, header, data_start, key):
+    """One tensor read from the file into its own array (one read, no memory map); bfloat16 (which
+    NumPy cannot represent) is read as its bits and widened to float32."""
     info = header[key]
     start, end = info["data_offsets"]
     shape = tuple(info["shape"])
+    dtype = np.dtype("<u2") if info["dtype"] == "BF16" else np.dtype(FLOAT_DTYPES[info["dtype"]]).newbyteorder("<")
     n = int(np.prod(shape, dtype=np.int64))
-    if end - start != 2 * n:
-        raise WeightsError(f"{file}: bfloat16 tensor {key!r} has {end - start} bytes for shape {shape}")
-    bits = np.memmap(file, dtype="<u2", mode="r", offset=data_start + start, shape=(n,))  # [n] uint16
-    return bf16_to_float32(bits).reshape(shape)
+    if end - start != dtype.itemsize * n:
+        raise WeightsError(f"{file}: tensor {key!r} has {end - start} bytes for shape {shape} of {info['dtype']}")
+    array = np.fromfile(file, dtype=dtype, count=n, offset=data_start + start)  # [n]
+    if array.size != n:
+        raise ValueError(f"tensor {key!r} runs past the end of the file")
+    if info["dtype"] == "BF16":
+        array = bf16_to_float32(array)
+    return array.reshape(shape)
 
 
 def read_safetensors(files, dtype):
@@ -169,23 +177,18 @@ def read_safetensors(files, dtype):
 
 def _read_safetensors_file(file, dtype, tensors):
     """Add the tensors of one safetensors file to `tensors` {key: array in `dtype`}."""
-    header = None
-    with safe_open(str(file), framework="np") as f:
-        for key in f.keys():
-            if key in tensors:
-                raise WeightsError(f"tensor {key!r} appears in more than one checkpoint file ({file})")
-            kind = f.get_slice(key).get_dtype()
-            if kind == "BF16":
-                if header is None:
-                    header, data_start = safetensors_header(file)
-                array = bf16_tensor(file, header, data_start, key)
-            elif kind in FLOAT_DTYPES:
-                array = f.get_tensor(key)
-            else:
-                raise WeightsError(
-                    f"{file}: tensor {key!r} has dtype {kind}; expected a float dtype (F16, BF16, F32, F64)"
-                )
-            tensors[key] = array.astype(dtype, copy=False)
+    with safe_open(str(file), framework="np") as f:  # validates the header and the offsets
+        keys = list(f.keys())
+        kinds = {key: f.get_slice(key).get_dtype() for key in keys}
+    header, data_start = safetensors_header(file)
+    for key in keys:
+        if key in tensors:
+            raise WeightsError(f"tensor {key!r} appears in more than one checkpoint file ({file})")
+        if kinds[key] != "BF16" and kinds[key] not in FLOAT_DTYPES:
+            raise WeightsError(
+                f"{file}: tensor {key!r} has dtype {kinds[key]}; expected a float dtype (F16, BF16, F32, F64)"
+            )
+        tensors[key] = file_tensor(file, header, data_start, key).astype(dtype, copy=False)
 
 
 def _insert(tree, path, value):

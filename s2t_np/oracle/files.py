@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InvalidInputError, TraceNotFoundError, WeightsError
-from ..weights import bf16_tensor, safetensors_header
+from ..weights import file_tensor, safetensors_header
 from .model_trace import Trace
 
 MANIFEST_KEY = "s2t_np.trace"  # the safetensors metadata key that holds the manifest
@@ -152,7 +152,7 @@ def _read_tensors(path, header, data_start):
         with safe_open(str(path), framework="np") as f:
             for key, info in header.items():
                 if info.get("dtype") == "BF16":  # NumPy has no bfloat16: read the bits
-                    tensors[key] = np.array(bf16_tensor(path, header, data_start, key))
+                    tensors[key] = file_tensor(path, header, data_start, key)
                 else:
                     tensors[key] = f.get_tensor(key)
     except (SafetensorError, WeightsError, AttributeError, TypeError, ValueError, KeyError, OSError) as exc:
