@@ -92,6 +92,7 @@ def encode(
         x, weights = encoder_layer(x, key_mask, **layer, n_heads=cfg.encoder_attention_heads, act=act)
         if output_attentions:
             attentions.append(weights)
+        del weights  # [B, H, T', T']: not alive while the next layer computes its own (peak memory)
     x = nn.layer_norm(x, **layer_norm)  # final LayerNorm (the parameter name shadows the function)
     if output_hidden_states:
         hidden_states.append(x)
