@@ -109,3 +109,9 @@ def test_unknown_or_uncallable_slots_are_refused():
         trace(model, features, stages={"glu": 1.0})
     with pytest.raises(InvalidInputError, match="unknown front-end stage slot"):
         trace_features(processor.feature_extractor, waveform, 16000, stages={"glu": np.exp})
+
+
+def test_compare_of_a_difference_at_an_exact_zero_warns_nothing(recwarn):
+    report = compare({"relu": np.array([0.0, 1.0])}, {"relu": np.array([0.5, 1.0])})
+    assert report.rows[0].max_rel == np.inf and not report.passed
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
