@@ -55,7 +55,12 @@ BACKENDS = {"transformers": transcribe_transformers, "s2t_np": transcribe_s2t_np
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--backend", choices=sorted(BACKENDS), default="transformers")
-    ap.add_argument("--set", default="test", help="test (training voices) or unseen (held-out voice)")
+    ap.add_argument(
+        "--set",
+        default="test",
+        help="test (training voices), unseen (held-out voice), test_variants, test_noisy, "
+        "unseen_variants (make_data.py) or nonspeech (transcript empty: counts the words output)",
+    )
     ap.add_argument("--model", default=str(EXPORT_DIR))
     ap.add_argument("--num-beams", type=int, default=None)
     ap.add_argument("--batch-size", type=int, default=16)
@@ -101,6 +106,10 @@ def main():
         ],
     )
     (WORK / f"hyps_{args.backend}_{args.set}.json").write_text(json.dumps(res, indent=1))
+    if not any(refs):  # non-speech: every output word is an error
+        words = sum(len(h.split()) for h in hyps)
+        print(f"{args.backend} {args.set}: n={len(index)} words output {words}, empty {100 * exact:.0f}%")
+        return
     print(
         f"{args.backend} {args.set}: n={len(index)} WER {100 * wer:.2f}% sentence acc {100 * exact:.1f}% "
         f"({secs:.0f} s for {audio_s:.0f} s audio)"

@@ -6,6 +6,15 @@ Writes under work/:
   dev_feats.npy / dev.json       same for the dev set (periodic greedy WER during training)
   test/*.wav, test.json          held-out sentences, training voices (16 kHz PCM16)
   unseen/*.wav, unseen.json      the same held-out sentences, unseen voice
+
+and the sets of the second training stage (E), from their own generator (SEED_V2):
+  train2_feats.npy / train2.json  the training sentences again, every training voice and variant,
+                                  augmented (augment.py), plus non-speech clips with transcript ""
+  dev2_feats.npy / dev2.json      the same for the dev sentences (checkpoint selection of stage E)
+  test_variants/                  held-out sentences, training voices, any training variant, clean
+  test_noisy/                     the test_variants clips augmented: level, noise, silence, speed
+  unseen_variants/                held-out sentences, training voices, held-out variants
+  nonspeech/                      5 s of digital silence and of white / pink / brown noise
 """
 
 import json
@@ -14,16 +23,24 @@ from multiprocessing import Pool
 
 import numpy as np
 import soundfile as sf
+from augment import augment, draw_augmentation, draw_nonspeech, nonspeech
 from common import (
     MAX_WORDS,
     MIN_WORDS,
     N_DEV,
+    N_NONSPEECH_DEV,
+    N_NONSPEECH_TRAIN,
     N_TEST,
     N_TRAIN,
     PITCH_RANGE,
+    PITCH_RANGE_V2,
     SEED,
+    SEED_V2,
     SPEED_RANGE,
+    SPEED_RANGE_V2,
+    TRAIN_VARIANTS_V2,
     TRAIN_VOICES,
+    UNSEEN_VARIANTS,
     UNSEEN_VOICE,
     VARIANTS,
     WORK,
@@ -57,14 +74,41 @@ def make_specs(sentences, voices, rng):
     ]
 
 
-def feat_job(spec):
+def make_specs_v2(sentences, voices, variants, rng, augmented, p_variant=0.85):
+    """Stage E's specs: wider speed and pitch ranges, a variant on p_variant of the clips."""
+    specs = []
+    for s in sentences:
+        spec = dict(
+            text=s,
+            voice=str(rng.choice(voices)),
+            variant=str(rng.choice(variants)) if rng.random() < p_variant else "",
+            speed=int(rng.integers(SPEED_RANGE_V2[0], SPEED_RANGE_V2[1] + 1)),
+            pitch=int(rng.integers(PITCH_RANGE_V2[0], PITCH_RANGE_V2[1] + 1)),
+        )
+        if augmented:
+            spec["aug"] = draw_augmentation(rng)
+        specs.append(spec)
+    return specs
+
+
+def nonspeech_specs(n, rng):
+    return [dict(text="", voice="", variant="", speed=0, pitch=0, nonspeech=draw_nonspeech(rng)) for _ in range(n)]
+
+
+def render(spec):
+    if "nonspeech" in spec:
+        return nonspeech(spec["nonspeech"])
     wav = synthesize(spec["text"], spec["voice"], spec["variant"], spec["speed"], spec["pitch"])
-    return fast_features(wav).astype(np.float16)
+    return augment(wav, spec["aug"]) if "aug" in spec else wav
+
+
+def feat_job(spec):
+    return fast_features(render(spec)).astype(np.float16)
 
 
 def wav_job(args):
     spec, path = args
-    wav = synthesize(spec["text"], spec["voice"], spec["variant"], spec["speed"], spec["pitch"])
+    wav = render(spec)
     sf.write(path, wav, 16000, subtype="PCM_16")
     return len(wav) / 16000
 
@@ -105,10 +149,30 @@ def main():
         dev=make_specs(dev, TRAIN_VOICES, rng),
         train=make_specs(train, TRAIN_VOICES, rng),
     )
+    rng2 = np.random.default_rng(SEED_V2)
+    specs["train2"] = make_specs_v2(train, TRAIN_VOICES, TRAIN_VARIANTS_V2, rng2, augmented=True)
+    specs["train2"] += nonspeech_specs(N_NONSPEECH_TRAIN, rng2)
+    specs["dev2"] = make_specs_v2(dev, TRAIN_VOICES, TRAIN_VARIANTS_V2, rng2, augmented=True)
+    specs["dev2"] += nonspeech_specs(N_NONSPEECH_DEV, rng2)
+    specs["test_variants"] = make_specs_v2(test, TRAIN_VOICES, TRAIN_VARIANTS_V2, rng2, augmented=False)
+    specs["test_noisy"] = [dict(spec, aug=draw_augmentation(rng2)) for spec in specs["test_variants"]]
+    specs["unseen_variants"] = make_specs_v2(test, TRAIN_VOICES, UNSEEN_VARIANTS, rng2, augmented=False, p_variant=1.0)
+    quiet_to_loud = [("silence", 0.0)] + [(n, db) for n in ("white", "pink", "brown") for db in (-50.0, -30.0, -15.0)]
+    specs["nonspeech"] = [
+        dict(
+            text="",
+            voice="",
+            variant="",
+            speed=0,
+            pitch=0,
+            nonspeech=dict(seconds=5.0, noise=n, level_dbfs=db, noise_seed=k),
+        )
+        for k, (n, db) in enumerate(quiet_to_loud)
+    ]
     only = sys.argv[1:] or list(specs)  # e.g. `make_data.py test unseen` redoes just those
     with Pool(2) as pool:
         for name in only:
-            if name in ("test", "unseen"):
+            if name in ("test", "unseen", "test_variants", "test_noisy", "unseen_variants", "nonspeech"):
                 write_wavs(pool, name, specs[name])
             else:
                 cache_features(pool, name, specs[name])

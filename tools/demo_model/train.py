@@ -10,6 +10,7 @@ Time-bounded (--max-minutes) and resumable (--resume): checkpoints go to work/ck
 import argparse
 import math
 import time
+from pathlib import Path
 
 import numpy as np
 import sentencepiece as spm
@@ -110,6 +111,25 @@ def greedy_dev_wer(model, dev, sp, batch_size=50):
     return corpus_wer(dev.texts, hyps), hyps
 
 
+def load_init_weights(path, model):
+    """State dict from a training checkpoint (.pt) or an exported transformers directory."""
+    path = Path(path)
+    if path.is_dir():
+        from safetensors.torch import load_file
+
+        state = load_file(path / "model.safetensors")
+        # the exported file omits the tied output projection; take it from the embedding
+        full = model.state_dict()
+        missing = set(full) - set(state)
+        for k in missing:
+            if k == "lm_head.weight":
+                state[k] = state["model.decoder.embed_tokens.weight"]
+            else:
+                state[k] = full[k]  # buffers such as the sinusoidal table
+        return state
+    return torch.load(path, weights_only=False)["model"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--max-minutes", type=float, default=60)
@@ -145,15 +165,25 @@ def main():
     ap.add_argument("--curriculum-max-words", type=int, default=6)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--max-steps", type=int, default=0)
+    ap.add_argument("--stop-step", type=int, default=0, help="stop here; the schedule still ends at --max-steps")
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--train-split", default="train")  # "dev" for a quick smoke test
+    ap.add_argument("--dev-split", default="dev")
+    ap.add_argument(
+        "--init",
+        default="",
+        help="start from these weights (a checkpoint .pt or an exported directory) with a fresh "
+        "optimizer, CTC head and step count; ignored when --resume finds a checkpoint",
+    )
+    ap.add_argument("--ckpt-prefix", default="ckpt", help="checkpoints are work/<prefix>_last.pt and _best.pt")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     t0 = time.time()
 
     sp = spm.SentencePieceProcessor(model_file=str(WORK / "spm.model"))
     vocab = load_json(WORK / "vocab.json")
-    train, dev = Split(args.train_split, sp), Split("dev", sp)
+    train, dev = Split(args.train_split, sp), Split(args.dev_split, sp)
+    last_path, best_path = WORK / f"{args.ckpt_prefix}_last.pt", WORK / f"{args.ckpt_prefix}_best.pt"
     model = build_model(len(vocab))
     model.generation_config = GenerationConfig(decoder_start_token_id=2, bos_token_id=0, eos_token_id=2, pad_token_id=1)
     n_params = sum(p.numel() for p in model.parameters())
@@ -163,8 +193,11 @@ def main():
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.98), eps=1e-8, weight_decay=0.01)
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=0.1)
     step, epoch, best = 0, 0, float("inf")
-    if args.resume and (WORK / "ckpt_last.pt").exists():
-        ck = torch.load(WORK / "ckpt_last.pt", weights_only=False)
+    if args.init and not (args.resume and last_path.exists()):
+        model.load_state_dict(load_init_weights(args.init, model))
+        print(f"initialized from {args.init}", flush=True)
+    if args.resume and last_path.exists():
+        ck = torch.load(last_path, weights_only=False)
         model.load_state_dict(ck["model"])
         ctc_head.load_state_dict(ck["ctc_head"])
         opt.load_state_dict(ck["opt"])
@@ -194,11 +227,12 @@ def main():
             args=vars(args),
             model_config=MODEL_CONFIG,
         )
-        torch.save(ck, WORK / "ckpt_last.tmp")
-        (WORK / "ckpt_last.tmp").replace(WORK / "ckpt_last.pt")
+        tmp = last_path.with_suffix(".tmp")
+        torch.save(ck, tmp)
+        tmp.replace(last_path)
         if wer <= best:
             best = wer
-            torch.save(dict(model=model.state_dict(), step=step, dev_wer=wer), WORK / "ckpt_best.pt")
+            torch.save(dict(model=model.state_dict(), step=step, dev_wer=wer), best_path)
         print(
             f"[eval] step {step} epoch {epoch} greedy dev WER {wer:.4f} (best {best:.4f}) "
             f"elapsed {(time.time() - t0) / 60:.1f} min | ref: {dev.texts[0]} | hyp: {hyps[0]}",
@@ -253,7 +287,8 @@ def main():
                     flush=True,
                 )
                 tl, tn, tt = 0.0, 0, time.time()
-            if (time.time() - t0) / 60 >= args.max_minutes or (args.max_steps and step >= args.max_steps):
+            stop = (args.max_steps and step >= args.max_steps) or (args.stop_step and step >= args.stop_step)
+            if (time.time() - t0) / 60 >= args.max_minutes or stop:
                 done = True
                 break
             if time.time() - last_eval >= args.eval_minutes * 60:
