@@ -49,6 +49,9 @@ from common import (
     synthesize,
 )
 
+# evaluation sets, written as WAVs (the others are cached features for training)
+WAV_SETS = ("test", "unseen", "test_variants", "test_noisy", "unseen_variants", "nonspeech")
+
 
 def make_sentences(words, n, rng, taken):
     out = []
@@ -91,8 +94,13 @@ def make_specs_v2(sentences, voices, variants, rng, augmented, p_variant=0.85):
     return specs
 
 
+def nonspeech_spec(settings):
+    """A clip of augment.nonspeech: no text, no voice."""
+    return dict(text="", voice="", variant="", speed=0, pitch=0, nonspeech=settings)
+
+
 def nonspeech_specs(n, rng):
-    return [dict(text="", voice="", variant="", speed=0, pitch=0, nonspeech=draw_nonspeech(rng)) for _ in range(n)]
+    return [nonspeech_spec(draw_nonspeech(rng)) for _ in range(n)]
 
 
 def render(spec):
@@ -159,20 +167,13 @@ def main():
     specs["unseen_variants"] = make_specs_v2(test, TRAIN_VOICES, UNSEEN_VARIANTS, rng2, augmented=False, p_variant=1.0)
     quiet_to_loud = [("silence", 0.0)] + [(n, db) for n in ("white", "pink", "brown") for db in (-50.0, -30.0, -15.0)]
     specs["nonspeech"] = [
-        dict(
-            text="",
-            voice="",
-            variant="",
-            speed=0,
-            pitch=0,
-            nonspeech=dict(seconds=5.0, noise=n, level_dbfs=db, noise_seed=k),
-        )
+        nonspeech_spec(dict(seconds=5.0, noise=n, level_dbfs=db, noise_seed=k))
         for k, (n, db) in enumerate(quiet_to_loud)
     ]
     only = sys.argv[1:] or list(specs)  # e.g. `make_data.py test unseen` redoes just those
     with Pool(2) as pool:
         for name in only:
-            if name in ("test", "unseen", "test_variants", "test_noisy", "unseen_variants", "nonspeech"):
+            if name in WAV_SETS:
                 write_wavs(pool, name, specs[name])
             else:
                 cache_features(pool, name, specs[name])
